@@ -1,0 +1,59 @@
+# pg_orgs: organizations, members, teams and a C permission engine for
+# row-level security.  Built with PGXS; see README.md.
+
+EXTENSION    = pg_orgs
+EXTVERSION   = 0.1.0
+MODULE_big   = pg_orgs
+PGFILEDESC   = "pg_orgs - organizations, teams and app permissions"
+
+OBJS = \
+	src/acting.o \
+	src/cache.o \
+	src/catalog.o \
+	src/check.o \
+	src/matrix.o \
+	src/pg_orgs.o \
+	src/token.o
+
+# The install script is assembled from the pieces in extension/, in order.
+EXT_PIECES   = $(sort $(wildcard extension/[0-9]*.sql))
+DATA_built   = $(EXTENSION)--$(EXTVERSION).sql
+DATA         = $(filter-out $(wildcard extension/[0-9]*.sql),$(wildcard extension/$(EXTENSION)--*--*.sql))
+
+# pg_regress tests (sql/, expected/) in contrib layout.
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+# Isolation specs live in test/specs with expected output in test/expected.
+ISOLATION    = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+
+PG_CFLAGS   += -Wall -Wextra -Werror -Wno-unused-parameter \
+               -Wno-missing-field-initializers -Wno-sign-compare
+ifeq ($(ASSERTS),1)
+PG_CPPFLAGS += -DUSE_ASSERT_CHECKING
+endif
+
+EXTRA_CLEAN  = $(DATA_built) results regression.diffs regression.out \
+               output_iso tmp_check bench/out
+
+# No JIT bitcode: it needs clang, and the checks are not JIT material.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(EXT_PIECES)
+	cat $^ > $@
+
+.PHONY: test demo bench
+# The whole test suite on a throw-away cluster (see test/run.sh).
+test:
+	bash test/run.sh
+
+demo:
+	bash examples/demo.sh
+
+bench:
+	bash bench/run.sh

@@ -1,0 +1,124 @@
+--------------------------------------------------------------------------
+-- Who is acting (src/acting.c), accounts, tokens
+--------------------------------------------------------------------------
+
+CREATE FUNCTION orgs.act_as(handle text, is_local boolean DEFAULT true)
+RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'orgs_act_as';
+COMMENT ON FUNCTION orgs.act_as(text, boolean) IS
+    'Set the acting user (NULL clears it); is_local keeps it to the current transaction. Only this function can change the acting user.';
+REVOKE ALL ON FUNCTION orgs.act_as(text, boolean) FROM PUBLIC;
+
+CREATE FUNCTION orgs.current_user_id()
+RETURNS bigint
+LANGUAGE c STABLE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'orgs_current_user_id';
+COMMENT ON FUNCTION orgs.current_user_id() IS
+    'The acting user''s key, else the user linked to current_user, else NULL.';
+
+CREATE FUNCTION orgs.current_user_handle()
+RETURNS text
+LANGUAGE c STABLE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'orgs_current_user_handle';
+COMMENT ON FUNCTION orgs.current_user_handle() IS
+    'The acting user''s handle, else the handle of the user linked to current_user, else NULL.';
+
+CREATE FUNCTION orgs.generate_token()
+RETURNS text
+LANGUAGE c VOLATILE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'orgs_generate_token';
+COMMENT ON FUNCTION orgs.generate_token() IS
+    'A new invitation token: 32 bytes from the strong random source, base64url (43 characters).';
+REVOKE ALL ON FUNCTION orgs.generate_token() FROM PUBLIC;
+
+CREATE FUNCTION orgs.hash_token(token text)
+RETURNS bytea
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'orgs_hash_token';
+COMMENT ON FUNCTION orgs.hash_token(text) IS 'SHA-256 of a token: what orgs.invitations stores.';
+
+CREATE FUNCTION orgs.normalize_email(email text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN pg_catalog.lower(pg_catalog.btrim(email));
+COMMENT ON FUNCTION orgs.normalize_email(text) IS 'An e-mail address trimmed and lower-cased, as stored.';
+
+-- Raise 22023 unless value is a valid identifier of the given kind.
+CREATE FUNCTION orgs.check_identifier(kind text, value text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF value IS NULL OR value !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' THEN
+        RAISE EXCEPTION 'invalid %: "%"', kind, value
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An identifier has 1 to 64 characters: letters, digits, "_" and "-", starting with a letter or digit.';
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION orgs.check_identifier(text, text) IS
+    'Raise invalid_parameter_value unless value is a valid handle, org ID, team ID or app ID.';
+
+CREATE FUNCTION orgs.register_user(handle text, email text,
+                                   first_name text DEFAULT NULL,
+                                   last_name text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_email text := orgs.normalize_email(email);
+    v_id bigint;
+BEGIN
+    PERFORM orgs.check_identifier('handle', handle);
+    IF v_email IS NULL OR v_email !~ '^[^@[:space:]]+@[^@[:space:]]+$' OR length(v_email) > 254 THEN
+        RAISE EXCEPTION 'invalid e-mail address: "%"', email
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT 1 FROM orgs.owner_names n WHERE n.name_key = lower(handle)) THEN
+        RAISE EXCEPTION 'user "%" already exists', handle
+            USING ERRCODE = 'duplicate_object',
+                  DETAIL = 'User handles and organization IDs share one namespace and are compared without regard to case.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM orgs.users u WHERE u.email = v_email) THEN
+        RAISE EXCEPTION 'a user with e-mail address "%" already exists', v_email
+            USING ERRCODE = 'duplicate_object';
+    END IF;
+    BEGIN
+        INSERT INTO orgs.users (handle, email, first_name, last_name)
+        VALUES (handle, v_email, first_name, last_name)
+        RETURNING id INTO v_id;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'user "%" already exists', handle
+            USING ERRCODE = 'duplicate_object',
+                  DETAIL = 'A concurrent registration took the handle or the e-mail address.';
+    END;
+    RETURN v_id;
+END;
+$$;
+COMMENT ON FUNCTION orgs.register_user(text, text, text, text) IS
+    'Register an account (called by the application''s trusted role once it has verified the e-mail address).';
+REVOKE ALL ON FUNCTION orgs.register_user(text, text, text, text) FROM PUBLIC;
+
+CREATE FUNCTION orgs.link_db_role(handle text, role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF role IS NOT NULL THEN
+        UPDATE orgs.users u SET db_role = NULL
+         WHERE u.db_role = role AND u.handle_key <> lower(link_db_role.handle);
+    END IF;
+    UPDATE orgs.users u SET db_role = role WHERE u.handle_key = lower(link_db_role.handle);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'user "%" does not exist', handle
+            USING ERRCODE = 'undefined_object';
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION orgs.link_db_role(text, regrole) IS
+    'Let a database role act as this user without act_as (NULL unlinks); a role is linked to at most one user.';
+REVOKE ALL ON FUNCTION orgs.link_db_role(text, regrole) FROM PUBLIC;

@@ -1,0 +1,83 @@
+--------------------------------------------------------------------------
+-- Security: row-level security on every table, privileges, pg_dump
+--------------------------------------------------------------------------
+
+-- Every table has row-level security enabled and forced.  Data tables get
+-- their read policies from the flows (40_*.sql); until a policy grants it,
+-- nobody but the extension owner (a superuser) sees a row.  Direct writes
+-- by ordinary roles are refused: no INSERT, UPDATE or DELETE privilege is
+-- granted and no write policy exists; every write goes through the
+-- extension's functions, which check the same matrix as the reads.
+
+ALTER TABLE orgs.users ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.users FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.organizations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.organizations FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.owner_names ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.owner_names FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.members FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.apps ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.apps FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.teams ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.teams FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.team_members ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.team_members FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.team_apps ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.team_apps FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.invitations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.invitations FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.audit_log ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.audit_log FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.notifications ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.notifications FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.permissions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.permissions FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.role_org_permissions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.role_org_permissions FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.role_app_baseline ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.role_app_baseline FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.role_app_ceiling ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.role_app_ceiling FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.team_level_permissions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.team_level_permissions FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.org_permissions_from_app ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.org_permissions_from_app FORCE ROW LEVEL SECURITY;
+
+GRANT USAGE ON SCHEMA orgs TO PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA orgs FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA orgs FROM PUBLIC;
+
+-- The matrix is readable by everyone.
+GRANT SELECT ON orgs.permissions TO PUBLIC;
+CREATE POLICY readable_by_all ON orgs.permissions FOR SELECT USING (true);
+GRANT SELECT ON orgs.role_org_permissions TO PUBLIC;
+CREATE POLICY readable_by_all ON orgs.role_org_permissions FOR SELECT USING (true);
+GRANT SELECT ON orgs.role_app_baseline TO PUBLIC;
+CREATE POLICY readable_by_all ON orgs.role_app_baseline FOR SELECT USING (true);
+GRANT SELECT ON orgs.role_app_ceiling TO PUBLIC;
+CREATE POLICY readable_by_all ON orgs.role_app_ceiling FOR SELECT USING (true);
+GRANT SELECT ON orgs.team_level_permissions TO PUBLIC;
+CREATE POLICY readable_by_all ON orgs.team_level_permissions FOR SELECT USING (true);
+GRANT SELECT ON orgs.org_permissions_from_app TO PUBLIC;
+CREATE POLICY readable_by_all ON orgs.org_permissions_from_app FOR SELECT USING (true);
+
+-- pg_dump keeps the rows of every data table and the sequences' positions.
+SELECT pg_catalog.pg_extension_config_dump('orgs.users', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.organizations', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.owner_names', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.members', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.apps', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.teams', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.team_members', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.team_apps', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.invitations', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.notifications', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.users_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.organizations_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.apps_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.teams_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.invitations_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.audit_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('orgs.notifications_id_seq', '');

@@ -1,0 +1,252 @@
+/*-------------------------------------------------------------------------
+ *
+ * acting.c
+ *	  The acting user: who the permission checks are for.
+ *
+ *	  The acting user lives only in this file's static state, never in a
+ *	  GUC, so SET, set_config(), ALTER ROLE ... SET and PGOPTIONS cannot
+ *	  touch it; orgs.act_as() is the only writer.  It behaves like a GUC
+ *	  towards transactions:
+ *
+ *		- act_as(h, false) sets the session value;
+ *		- act_as(h, true) sets a value local to the current transaction,
+ *		  cleared at commit and at abort;
+ *		- any change made inside a (sub)transaction that rolls back,
+ *		  including ROLLBACK TO SAVEPOINT, is undone.
+ *
+ *	  This is done with a stack of saved states, one per transaction nest
+ *	  level that changed the acting user, unwound by transaction callbacks
+ *	  exactly as guc.c unwinds its own stack.
+ *
+ *	  With no acting user, orgs.current_user_id() falls back to the user
+ *	  linked to the current role (orgs.link_db_role), else NULL.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "pg_orgs.h"
+
+typedef struct ActingValue
+{
+	bool		set;
+	int64		user_id;
+	char		handle[65];
+} ActingValue;
+
+typedef struct ActingState
+{
+	ActingValue session;		/* act_as(..., false) */
+	ActingValue local;			/* act_as(..., true), if local_active */
+	bool		local_active;
+} ActingState;
+
+typedef struct SavedState
+{
+	int			nest_level;
+	ActingState state;
+	struct SavedState *prev;
+} SavedState;
+
+static ActingState current = {0};
+static SavedState *stack = NULL;
+
+PG_FUNCTION_INFO_V1(orgs_act_as);
+PG_FUNCTION_INFO_V1(orgs_current_user_id);
+PG_FUNCTION_INFO_V1(orgs_current_user_handle);
+
+/*
+ * SaveForLevel
+ *		Before the first change at this nest level, remember the state so
+ *		that a rollback of this level can restore it.
+ */
+static void
+SaveForLevel(void)
+{
+	int			level = GetCurrentTransactionNestLevel();
+	SavedState *s;
+
+	if (stack != NULL && stack->nest_level >= level)
+		return;
+	s = MemoryContextAlloc(TopMemoryContext, sizeof(SavedState));
+	s->nest_level = level;
+	s->state = current;
+	s->prev = stack;
+	stack = s;
+}
+
+static void
+PopStack(void)
+{
+	SavedState *s = stack;
+
+	stack = s->prev;
+	pfree(s);
+}
+
+static void
+ActingXactCallback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+			while (stack != NULL)
+				PopStack();
+			current.local_active = false;
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			/* the bottom of the stack holds the state before the transaction */
+			while (stack != NULL)
+			{
+				if (stack->prev == NULL)
+					current = stack->state;
+				PopStack();
+			}
+			current.local_active = false;
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+ActingSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	int			level = GetCurrentTransactionNestLevel();
+
+	switch (event)
+	{
+		case SUBXACT_EVENT_ABORT_SUB:
+			while (stack != NULL && stack->nest_level >= level)
+			{
+				current = stack->state;
+				PopStack();
+			}
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+			if (stack != NULL && stack->nest_level >= level)
+			{
+				/* keep the older save if the parent level has one */
+				if (stack->prev != NULL && stack->prev->nest_level >= level - 1)
+					PopStack();
+				else
+					stack->nest_level = level - 1;
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * ActingInit
+ *		Called once from _PG_init.
+ */
+void
+ActingInit(void)
+{
+	RegisterXactCallback(ActingXactCallback, NULL);
+	RegisterSubXactCallback(ActingSubXactCallback, NULL);
+}
+
+/*
+ * ActingUserId
+ *		The acting user's key; else the user linked to the current role
+ *		(outside any SECURITY DEFINER function); else 0.
+ */
+int64
+ActingUserId(void)
+{
+	const ActingValue *v = current.local_active ? &current.local : &current.session;
+
+	if (v->set)
+		return v->user_id;
+	return CacheUserByRole(GetOuterUserId());
+}
+
+/*
+ * orgs.act_as(handle text, is_local boolean DEFAULT true) RETURNS void
+ *		Set (or, with a NULL handle, clear) the acting user.
+ */
+Datum
+orgs_act_as(PG_FUNCTION_ARGS)
+{
+	bool		is_local = PG_ARGISNULL(1) ? true : PG_GETARG_BOOL(1);
+	ActingValue v;
+
+	memset(&v, 0, sizeof(v));
+	if (!PG_ARGISNULL(0))
+	{
+		char	   *handle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+		int64		user_id;
+
+		CacheBeginStatement();
+		user_id = CacheUserByHandle(handle);
+		if (user_id == 0 || !LookupUserById(user_id, v.handle))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("user \"%s\" does not exist", handle)));
+		v.set = true;
+		v.user_id = user_id;
+	}
+
+	if (is_local && !IsTransactionBlock())
+		ereport(WARNING,
+				(errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+				 errmsg("act_as with is_local can only be used in transaction blocks"),
+				 errhint("Use orgs.act_as(handle, false) to act for the whole session.")));
+
+	SaveForLevel();
+	if (is_local)
+	{
+		current.local = v;
+		current.local_active = true;
+	}
+	else
+	{
+		current.session = v;
+		current.local_active = false;
+	}
+	PG_RETURN_VOID();
+}
+
+/*
+ * orgs.current_user_id() RETURNS bigint
+ */
+Datum
+orgs_current_user_id(PG_FUNCTION_ARGS)
+{
+	int64		id;
+
+	CacheBeginStatement();
+	id = ActingUserId();
+	if (id == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(id);
+}
+
+/*
+ * orgs.current_user_handle() RETURNS text
+ */
+Datum
+orgs_current_user_handle(PG_FUNCTION_ARGS)
+{
+	int64		id;
+	char		handle[65];
+
+	CacheBeginStatement();
+	id = ActingUserId();
+	if (id == 0 || !LookupUserById(id, handle))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(handle));
+}

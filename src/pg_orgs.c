@@ -1,0 +1,43 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_orgs.c
+ *	  Module entry point: the module magic, the configuration parameter of
+ *	  the permission cache, and the registration of the transaction and
+ *	  relcache callbacks of acting.c and cache.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "pg_orgs.h"
+
+PG_MODULE_MAGIC;
+
+/* pg_orgs.cache_max_kb: the bound on the permission cache's memory */
+int			orgs_cache_max_kb = 64 * 1024;
+
+void		_PG_init(void);
+
+/*
+ * _PG_init
+ *		Called when the library is loaded into a backend.
+ */
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("pg_orgs.cache_max_kb",
+							"Memory bound of the per-backend permission cache.",
+							"Past it the cache is reset before the next user is added.",
+							&orgs_cache_max_kb,
+							64 * 1024, 64, MAX_KILOBYTES,
+							PGC_USERSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("pg_orgs");
+	ActingInit();
+	CacheInit();
+}

@@ -1,0 +1,495 @@
+#!/usr/bin/env bash
+# test/run.sh - the whole pg_orgs test suite on a throw-away cluster.
+#
+#   bash test/run.sh [regress|isolation|parallel|tap]...   (default: all)
+#
+# Environment:
+#   TESTS="a b"  run only the tests with these names, in every group
+#                (TAP names may be given with or without ".pl")
+#   KEEP=1       keep the temporary directory (cluster, outputs, logs)
+#
+# Groups:
+#   regress    pg_regress over sql/*.sql against expected/
+#   isolation  pg_isolation_regress over test/specs/*.spec, test/expected/
+#   parallel   pg_regress again over the names listed in test/parallel_tests,
+#              with parallel query forced (force_parallel_mode=regress)
+#   tap        prove over test/t/*.pl (PostgreSQL::Test::Cluster)
+#
+# Optional test/temp.conf is appended to the postgresql.conf of every cluster
+# (the throw-away one and, via TEMP_CONFIG, the TAP ones).
+#
+# The server refuses to run as root: as root, everything server-side runs as
+# the OS user "postgres"; otherwise as the current user.  Only a cluster that
+# this script creates under its own temporary directory is ever used; the
+# system cluster (port 5432) is never touched.
+#
+# The last line printed is "N passed, N failed".  Exit status is 0 only when
+# nothing failed and at least one test passed.
+
+set -euo pipefail
+
+PG_BINDIR=/usr/lib/postgresql/15/bin
+PG_CONFIG=$PG_BINDIR/pg_config
+PGXS_DIR=/usr/lib/postgresql/15/lib/pgxs
+PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
+PG_ISOLATION_REGRESS=$PGXS_DIR/src/test/isolation/pg_isolation_regress
+PG_PERL_LIB=$PGXS_DIR/src/test/perl
+EXTENSION=pg_orgs
+PACKAGES=(postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc perl)
+PARALLEL_PGOPTIONS='-c force_parallel_mode=regress -c max_parallel_workers_per_gather=2 -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0'
+ALL_GROUPS=(regress isolation parallel tap)
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Never talk to a server chosen by the caller's environment, and do not let
+# an outer "make test" leak its flags into the inner make.
+unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGPASSFILE \
+	PGSERVICE PGSERVICEFILE PGOPTIONS PGSSLMODE PGTARGETSESSIONATTRS \
+	PGCONNECT_TIMEOUT PGAPPNAME PGDATA PGCLIENTENCODING \
+	MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
+msg() { printf '%s\n' "$*"; }
+err() { printf 'run.sh: %s\n' "$*" >&2; }
+
+usage() {
+	err "usage: bash test/run.sh [regress|isolation|parallel|tap]...  (env: TESTS=\"name ...\", KEEP=1)"
+	exit 2
+}
+
+# ---------------------------------------------------------------- arguments
+GROUPS_WANTED=()
+for arg in "$@"; do
+	case $arg in
+	regress | isolation | parallel | tap) GROUPS_WANTED+=("$arg") ;;
+	-h | --help) usage ;;
+	*)
+		err "unknown group '$arg'"
+		usage
+		;;
+	esac
+done
+if [ ${#GROUPS_WANTED[@]} -eq 0 ]; then
+	GROUPS_WANTED=("${ALL_GROUPS[@]}")
+fi
+want_group() {
+	local g
+	for g in "${GROUPS_WANTED[@]}"; do
+		[ "$g" = "$1" ] && return 0
+	done
+	return 1
+}
+
+read -r -a TEST_FILTER <<<"${TESTS:-}"
+# want_test NAME: true when no TESTS filter is set or NAME is in it.
+want_test() {
+	local t
+	[ ${#TEST_FILTER[@]} -eq 0 ] && return 0
+	for t in "${TEST_FILTER[@]}"; do
+		[ "$t" = "$1" ] || [ "$t" = "$1.pl" ] && return 0
+	done
+	return 1
+}
+
+IS_ROOT=0
+[ "$(id -u)" -eq 0 ] && IS_ROOT=1
+
+# ---------------------------------------------------------------- packages
+missing_packages() {
+	local p status
+	for p in "${PACKAGES[@]}"; do
+		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		case $status in
+		*" installed") ;;
+		*) printf '%s\n' "$p" ;;
+		esac
+	done
+}
+
+if command -v dpkg-query >/dev/null 2>&1; then
+	mapfile -t MISSING < <(missing_packages)
+	if [ ${#MISSING[@]} -gt 0 ]; then
+		if [ $IS_ROOT -eq 1 ]; then
+			msg "== installing missing packages: ${MISSING[*]}"
+			apt-get update
+			DEBIAN_FRONTEND=noninteractive apt-get install -y "${MISSING[@]}"
+		else
+			err "missing packages: ${MISSING[*]}"
+			msg "sudo apt-get install -y ${MISSING[*]}"
+			exit 1
+		fi
+	fi
+else
+	err "dpkg-query not found; assuming ${PACKAGES[*]} are installed"
+fi
+
+for f in "$PG_CONFIG" "$PG_REGRESS" "$PG_ISOLATION_REGRESS" "$PG_BINDIR/initdb" "$PG_BINDIR/pg_ctl"; do
+	if [ ! -x "$f" ]; then
+		err "$f not found (are postgresql-15 and postgresql-server-dev-15 installed?)"
+		exit 1
+	fi
+done
+
+# ---------------------------------------------------------------- build
+msg "== building $EXTENSION (ASSERTS=1)"
+# -B: rebuild everything, so objects left over from a build without
+# assertions are not reused.
+make -C "$REPO" -B -j"$(nproc 2>/dev/null || echo 2)" ASSERTS=1 PG_CONFIG="$PG_CONFIG"
+if [ $IS_ROOT -eq 1 ]; then
+	make -C "$REPO" install PG_CONFIG="$PG_CONFIG"
+else
+	sudo make -C "$REPO" install PG_CONFIG="$PG_CONFIG"
+fi
+
+# ---------------------------------------------------------------- run-as user
+if [ $IS_ROOT -eq 1 ]; then
+	if ! id postgres >/dev/null 2>&1; then
+		err "running as root but there is no OS user 'postgres' to run the server as"
+		exit 1
+	fi
+	RUN_USER=postgres
+else
+	RUN_USER=$(id -un)
+fi
+
+WORK=$(mktemp -d /tmp/pg_orgs_test.XXXXXXXX)
+SOCKDIR=$WORK/sock
+DATADIR=$WORK/data
+SERVER_LOG=$WORK/postgres.log
+SRC=$WORK/src
+CLEANED=0
+
+# as_user CMD...: run CMD as the server user, with a clean, explicit PATH.
+as_user() {
+	local envs=(PATH="$PG_BINDIR:/usr/local/bin:/usr/bin:/bin" HOME="$WORK/home"
+		LC_ALL=C LANG=C TMPDIR="$WORK/tmp")
+	if [ $IS_ROOT -eq 1 ]; then
+		runuser -u "$RUN_USER" -- env "${envs[@]}" "$@"
+	else
+		env "${envs[@]}" "$@"
+	fi
+}
+
+# Stop every server whose data directory lies under $WORK: ours, and any a
+# TAP test left behind (e.g. after Ctrl-C).
+stop_servers() {
+	local pidfile dir
+	if [ -f "$DATADIR/postmaster.pid" ]; then
+		as_user pg_ctl -D "$DATADIR" -w -t 60 stop -m fast >/dev/null 2>&1 ||
+			as_user pg_ctl -D "$DATADIR" -w -t 30 stop -m immediate >/dev/null 2>&1 || true
+	fi
+	while IFS= read -r pidfile; do
+		dir=$(dirname "$pidfile")
+		as_user pg_ctl -D "$dir" -w -t 30 stop -m immediate >/dev/null 2>&1 || true
+	done < <(find "$WORK" -name postmaster.pid -type f 2>/dev/null || true)
+}
+
+cleanup() {
+	[ "$CLEANED" -eq 1 ] && return 0
+	CLEANED=1
+	[ -d "$WORK" ] || return 0
+	stop_servers
+	if [ "${KEEP:-0}" = 1 ]; then
+		msg "== KEEP=1: kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+mkdir -p "$SOCKDIR" "$SRC" "$WORK/home" "$WORK/tmp" "$WORK/regress" \
+	"$WORK/isolation" "$WORK/parallel" "$WORK/tap"
+for d in sql expected test data; do
+	if [ -d "$REPO/$d" ]; then
+		cp -R "$REPO/$d" "$SRC/"
+	fi
+done
+mkdir -p "$SRC/sql" "$SRC/expected" "$SRC/test/specs" "$SRC/test/expected" "$SRC/test/t"
+if [ $IS_ROOT -eq 1 ]; then
+	chown -R "$RUN_USER": "$WORK"
+fi
+
+# ---------------------------------------------------------------- test lists
+mapfile -t REGRESS_TESTS < <(
+	for f in "$SRC"/sql/*.sql; do
+		[ -e "$f" ] || continue
+		n=$(basename "$f" .sql)
+		want_test "$n" && printf '%s\n' "$n"
+	done | LC_ALL=C sort
+)
+mapfile -t ISOLATION_TESTS < <(
+	for f in "$SRC"/test/specs/*.spec; do
+		[ -e "$f" ] || continue
+		n=$(basename "$f" .spec)
+		want_test "$n" && printf '%s\n' "$n"
+	done | LC_ALL=C sort
+)
+mapfile -t PARALLEL_TESTS < <(
+	if [ -f "$SRC/test/parallel_tests" ]; then
+		sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$SRC/test/parallel_tests" |
+			while IFS= read -r n; do
+				[ -n "$n" ] || continue
+				want_test "$n" && printf '%s\n' "$n"
+			done
+	fi
+)
+mapfile -t TAP_TESTS < <(
+	for f in "$SRC"/test/t/*.pl; do
+		[ -e "$f" ] || continue
+		n=$(basename "$f" .pl)
+		want_test "$n" && printf '%s\n' "$n"
+	done | LC_ALL=C sort
+)
+
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+GROUP_LINES=()
+
+record_group() { # group passed failed [note]
+	local line="$1: $2 passed, $3 failed${4:+ ($4)}"
+	GROUP_LINES+=("$line")
+	msg "== $line"
+	TOTAL_PASSED=$((TOTAL_PASSED + $2))
+	TOTAL_FAILED=$((TOTAL_FAILED + $3))
+}
+
+# ---------------------------------------------------------------- cluster
+port_in_use() {
+	local port=$1 dir
+	for dir in "$SOCKDIR" /tmp /var/run/postgresql /run/postgresql; do
+		[ -S "$dir/.s.PGSQL.$port" ] && return 0
+	done
+	# pg_isready: 0 accepting, 1 rejecting, 2 no response, 3 no attempt.
+	local rc=0
+	as_user pg_isready -q -h 127.0.0.1 -p "$port" -t 2 >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] && return 0
+	if command -v ss >/dev/null 2>&1; then
+		ss -Hlntx 2>/dev/null | grep -Eq "[:.]$port([[:space:]]|\$)" && return 0
+	fi
+	return 1
+}
+
+CLUSTER_STARTED=0
+start_cluster() {
+	[ "$CLUSTER_STARTED" -eq 1 ] && return 0
+	PORT=""
+	local p
+	for p in $(seq 54321 54420); do
+		if ! port_in_use "$p"; then
+			PORT=$p
+			break
+		fi
+	done
+	if [ -z "$PORT" ]; then
+		err "no free port found in 54321-54420"
+		return 1
+	fi
+	msg "== initdb in $DATADIR (port $PORT, socket dir $SOCKDIR)"
+	as_user initdb -D "$DATADIR" --auth=trust -E UTF8 --locale=C -N >"$WORK/initdb.log" 2>&1 || {
+		cat "$WORK/initdb.log"
+		return 1
+	}
+	{
+		echo ""
+		echo "# added by test/run.sh"
+		echo "port = $PORT"
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$SOCKDIR'"
+		echo "jit = off"
+		echo "fsync = off"
+		echo "logging_collector = off"
+		echo "log_line_prefix = '%m [%p] %q%a '"
+		echo "max_prepared_transactions = 10"
+		if [ -f "$SRC/test/temp.conf" ]; then
+			echo "# from test/temp.conf"
+			cat "$SRC/test/temp.conf"
+		fi
+	} >>"$DATADIR/postgresql.conf"
+	if ! as_user pg_ctl -D "$DATADIR" -l "$SERVER_LOG" -w -t 120 start >/dev/null; then
+		err "could not start the test cluster; server log:"
+		tail -n 50 "$SERVER_LOG" >&2 || true
+		return 1
+	fi
+	CLUSTER_STARTED=1
+}
+
+# Make sure the cluster is up before a group (a crash may have taken it down).
+ensure_cluster() {
+	if [ "$CLUSTER_STARTED" -eq 1 ] && ! as_user pg_ctl -D "$DATADIR" status >/dev/null 2>&1; then
+		err "test cluster is down; restarting it"
+		as_user pg_ctl -D "$DATADIR" -l "$SERVER_LOG" -w -t 120 start >/dev/null || return 1
+	fi
+	start_cluster
+}
+
+show_server_trouble() {
+	[ -f "$SERVER_LOG" ] || return 0
+	if grep -Eq 'TRAP:|terminated by signal|PANIC:' "$SERVER_LOG"; then
+		msg "---- server log: crashes / assertion failures"
+		grep -E -B2 -A2 'TRAP:|terminated by signal|PANIC:' "$SERVER_LOG" | head -n 60
+		msg "----"
+	fi
+}
+
+# count_regress LOGFILE INPUTDIR OUTDIR NAMES...: per-test results from
+# pg_regress-style output; sets C_PASSED, C_FAILED, C_IGNORED.  A test with
+# no result line (no expected file, pg_regress died early) counts as failed.
+count_regress() {
+	local log=$1 inputdir=$2 outdir=$3 name res
+	shift 3
+	C_PASSED=0 C_FAILED=0 C_IGNORED=0
+	declare -A result=()
+	while IFS='|' read -r name res; do
+		result[$name]=$res
+	done < <(sed -nE 's/^(test +| +)([^ ]+) +\.\.\. (ok|FAILED|failed \(ignored\)).*/\2|\3/p' "$log")
+	for name in "$@"; do
+		case ${result[$name]:-} in
+		ok) C_PASSED=$((C_PASSED + 1)) ;;
+		"failed (ignored)")
+			C_PASSED=$((C_PASSED + 1))
+			C_IGNORED=$((C_IGNORED + 1))
+			;;
+		FAILED) C_FAILED=$((C_FAILED + 1)) ;;
+		*)
+			C_FAILED=$((C_FAILED + 1))
+			msg "   $name: no result (counted as failed)"
+			if [ ! -f "$inputdir/expected/$name.out" ] && [ -f "$outdir/results/$name.out" ]; then
+				msg "---- $name: no expected/$name.out; actual output (first 200 lines):"
+				head -n 200 "$outdir/results/$name.out"
+				msg "----"
+			fi
+			;;
+		esac
+	done
+}
+
+# run_regress_group GROUP OUTDIR PROGRAM INPUTDIR DBNAME PGOPTIONS NAMES...
+run_regress_group() {
+	local group=$1 outdir=$2 prog=$3 inputdir=$4 dbname=$5 pgoptions=$6
+	shift 6
+	local log=$WORK/$group.out rc=0 note=""
+	if [ $# -eq 0 ]; then
+		msg "== $group: no tests"
+		return 0
+	fi
+	msg ""
+	msg "== $group: $# test(s)"
+	if ! ensure_cluster; then
+		msg "   could not start the test cluster"
+		record_group "$group" 0 $# "cluster failed to start"
+		return 0
+	fi
+	if as_user env PGOPTIONS="$pgoptions" "$prog" \
+		--bindir="$PG_BINDIR" \
+		--inputdir="$inputdir" \
+		--outputdir="$outdir" \
+		--host="$SOCKDIR" --port="$PORT" \
+		--load-extension="$EXTENSION" \
+		--dbname="$dbname" \
+		"$@" 2>&1 | tee "$log"; then
+		rc=0
+	else
+		rc=$?
+	fi
+	count_regress "$log" "$inputdir" "$outdir" "$@"
+	if [ "$C_FAILED" -eq 0 ] && [ "$rc" -ne 0 ]; then
+		# pg_regress failed without a failing test (e.g. could not create
+		# the database): never let that pass silently.
+		msg "   $(basename "$prog") exited with status $rc"
+		C_FAILED=1
+		note="runner exited $rc"
+	fi
+	[ "$C_IGNORED" -gt 0 ] && note="${note:+$note, }$C_IGNORED failed but ignored"
+	if [ "$C_FAILED" -gt 0 ]; then
+		if [ -s "$outdir/regression.diffs" ]; then
+			msg "---- $group: $outdir/regression.diffs (first 200 lines)"
+			head -n 200 "$outdir/regression.diffs"
+			msg "----"
+		fi
+		show_server_trouble
+	fi
+	record_group "$group" "$C_PASSED" "$C_FAILED" "$note"
+}
+
+run_tap_group() {
+	local n rc out passed=0 failed=0 status
+	if [ ${#TAP_TESTS[@]} -eq 0 ]; then
+		msg "== tap: no tests"
+		return 0
+	fi
+	msg ""
+	msg "== tap: ${#TAP_TESTS[@]} test(s)"
+	local temp_config=()
+	if [ -f "$SRC/test/temp.conf" ]; then
+		temp_config=(TEMP_CONFIG="$SRC/test/temp.conf")
+	fi
+	for n in "${TAP_TESTS[@]}"; do
+		out=$WORK/tap/$n.prove.out
+		rc=0
+		(cd "$SRC/test" && as_user env \
+			PERL5LIB="$PG_PERL_LIB:$SRC/test/lib" \
+			PG_REGRESS="$PG_REGRESS" \
+			TESTDIR="$WORK/tap" \
+			PG_TEST_PORT_DIR="$WORK/tap" \
+			"${temp_config[@]}" \
+			prove -I "$PG_PERL_LIB" -I "$SRC/test/lib" "t/$n.pl") >"$out" 2>&1 || rc=$?
+		status=$(sed -nE "s|^t/$n\.pl \.+ *(.*)$|\1|p" "$out" | head -n 1)
+		if [ "$rc" -eq 0 ]; then
+			passed=$((passed + 1))
+			if [ -n "$status" ] && [ "$status" != ok ]; then
+				msg "t/$n.pl ... ok ($status)"
+			else
+				msg "t/$n.pl ... ok"
+			fi
+		else
+			failed=$((failed + 1))
+			msg "t/$n.pl ... FAILED (prove exited $rc)"
+			msg "---- prove output"
+			cat "$out"
+			if [ -f "$WORK/tap/tmp_check/log/regress_log_$n" ]; then
+				msg "---- last 100 lines of regress_log_$n"
+				tail -n 100 "$WORK/tap/tmp_check/log/regress_log_$n"
+			fi
+			msg "----"
+		fi
+	done
+	record_group tap "$passed" "$failed"
+}
+
+# ---------------------------------------------------------------- run
+for g in "${ALL_GROUPS[@]}"; do
+	want_group "$g" || continue
+	case $g in
+	regress)
+		run_regress_group regress "$WORK/regress" "$PG_REGRESS" "$SRC" \
+			contrib_regression "" \
+			"${REGRESS_TESTS[@]}"
+		;;
+	isolation)
+		run_regress_group isolation "$WORK/isolation" "$PG_ISOLATION_REGRESS" \
+			"$SRC/test" isolation_regression "" "${ISOLATION_TESTS[@]}"
+		;;
+	parallel)
+		run_regress_group parallel "$WORK/parallel" "$PG_REGRESS" "$SRC" \
+			contrib_regression "$PARALLEL_PGOPTIONS" "${PARALLEL_TESTS[@]}"
+		;;
+	tap) run_tap_group ;;
+	esac
+done
+
+if [ "$TOTAL_FAILED" -gt 0 ] && [ "${KEEP:-0}" != 1 ]; then
+	msg "(re-run with KEEP=1 to keep the outputs and logs)"
+fi
+cleanup
+trap - EXIT INT TERM HUP
+
+msg ""
+for line in "${GROUP_LINES[@]}"; do
+	msg "   $line"
+done
+if [ $((TOTAL_PASSED + TOTAL_FAILED)) -eq 0 ]; then
+	msg "   (no test was run)"
+fi
+msg "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+[ "$TOTAL_FAILED" -eq 0 ] && [ "$TOTAL_PASSED" -gt 0 ]
