@@ -51,21 +51,28 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA orgs FROM PUBLIC;
 -- The matrix is readable by everyone.
 GRANT SELECT ON orgs.permissions TO PUBLIC;
 CREATE POLICY readable_by_all ON orgs.permissions FOR SELECT USING (true);
+COMMENT ON POLICY readable_by_all ON orgs.permissions IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.role_org_permissions TO PUBLIC;
 CREATE POLICY readable_by_all ON orgs.role_org_permissions FOR SELECT USING (true);
+COMMENT ON POLICY readable_by_all ON orgs.role_org_permissions IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.role_app_baseline TO PUBLIC;
 CREATE POLICY readable_by_all ON orgs.role_app_baseline FOR SELECT USING (true);
+COMMENT ON POLICY readable_by_all ON orgs.role_app_baseline IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.role_app_ceiling TO PUBLIC;
 CREATE POLICY readable_by_all ON orgs.role_app_ceiling FOR SELECT USING (true);
+COMMENT ON POLICY readable_by_all ON orgs.role_app_ceiling IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.team_level_permissions TO PUBLIC;
 CREATE POLICY readable_by_all ON orgs.team_level_permissions FOR SELECT USING (true);
+COMMENT ON POLICY readable_by_all ON orgs.team_level_permissions IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.org_permissions_from_app TO PUBLIC;
 CREATE POLICY readable_by_all ON orgs.org_permissions_from_app FOR SELECT USING (true);
+COMMENT ON POLICY readable_by_all ON orgs.org_permissions_from_app IS 'The permission matrix is public.';
 
 -- pg_dump keeps the rows of every data table and the sequences' positions.
+-- orgs.owner_names is derived: its triggers rebuild it as users and
+-- organizations are restored, so it is not dumped.
 SELECT pg_catalog.pg_extension_config_dump('orgs.users', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.organizations', '');
-SELECT pg_catalog.pg_extension_config_dump('orgs.owner_names', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.members', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.apps', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.teams', '');

@@ -52,12 +52,25 @@ PG_FUNCTION_INFO_V1(orgs_cache_stats);
  * The parsed permission list of one call site, kept in fn_extra so that
  * a policy evaluated on every row parses its constant list once.
  */
+#define MEMO_SIZE 4096				/* power of two */
+
 typedef struct ParsedPerms
 {
 	uint64		generation;		/* the cache generation the bits refer to */
 	PermScope	scope;
 	int			len;
 	PermSet		set;
+
+	/*
+	 * Results of this call site for one user, direct-mapped by object key:
+	 * a policy evaluated on every row asks the same (user, object) pair
+	 * again and again.  Valid while the generation and the user stay the
+	 * same, exactly as long as the cache entries they were read from.
+	 */
+	int64		memo_user;
+	uint64		memo_generation;
+	int64		memo_key[MEMO_SIZE];
+	int8		memo_val[MEMO_SIZE];	/* -1 NULL, 0 false, 1 true, 2 empty */
 	char		text[FLEXIBLE_ARRAY_MEMBER];
 } ParsedPerms;
 
@@ -90,6 +103,7 @@ ParsePerms(FunctionCallInfo fcinfo, text *perms, PermScope scope)
 	}
 	/* parse before filling in, so an error leaves no half-made entry */
 	p->generation = 0;
+	p->memo_generation = 0;
 	p->set = MatrixParseList(m, scope, str);
 	p->generation = gen;
 	p->scope = scope;
@@ -186,6 +200,47 @@ OrgCheck(FunctionCallInfo fcinfo, int64 user_id, int64 org_id, PermSet want)
 }
 
 /*
+ * MemoCheck
+ *		AppCheck / OrgCheck through the call site's memo.
+ */
+static Datum
+MemoCheck(FunctionCallInfo fcinfo, int64 user_id, int64 key, PermSet want,
+		  bool app)
+{
+	ParsedPerms *p = fcinfo->flinfo->fn_extra;
+	uint64		gen = CacheGeneration();
+	int			slot = (int) (key & (MEMO_SIZE - 1));
+	PermSet		have;
+	bool		exists;
+	int8		val;
+
+	if (p->memo_generation != gen || p->memo_user != user_id)
+	{
+		memset(p->memo_val, 2, sizeof(p->memo_val));
+		p->memo_generation = gen;
+		p->memo_user = user_id;
+	}
+	else if (p->memo_val[slot] != 2 && p->memo_key[slot] == key)
+	{
+		if (p->memo_val[slot] < 0)
+			PG_RETURN_NULL();
+		PG_RETURN_BOOL(p->memo_val[slot] == 1);
+	}
+
+	exists = app ? CacheEffectiveAppPerms(user_id, key, &have) :
+		CacheEffectiveOrgPerms(user_id, key, &have);
+	val = !exists ? -1 : PermSetOverlaps(&have, &want) ? 1 : 0;
+	if (CacheGeneration() == gen)
+	{
+		p->memo_key[slot] = key;
+		p->memo_val[slot] = val;
+	}
+	if (val < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_BOOL(val == 1);
+}
+
+/*
  * has_app_permission(app bigint, permission text): the acting user.
  */
 Datum
@@ -200,7 +255,7 @@ orgs_has_app_permission_id(PG_FUNCTION_ARGS)
 	user_id = ActingUserId();
 	if (user_id == 0)
 		PG_RETURN_BOOL(false);
-	return AppCheck(fcinfo, user_id, app_id, want);
+	return MemoCheck(fcinfo, user_id, app_id, want, true);
 }
 
 /*
@@ -236,7 +291,7 @@ orgs_has_app_permission_id_id(PG_FUNCTION_ARGS)
 	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(2), SCOPE_APP);
 	if (!CacheUserExists(user_id))
 		PG_RETURN_NULL();
-	return AppCheck(fcinfo, user_id, app_id, want);
+	return MemoCheck(fcinfo, user_id, app_id, want, true);
 }
 
 /*
@@ -271,7 +326,7 @@ orgs_has_org_permission_id(PG_FUNCTION_ARGS)
 	user_id = ActingUserId();
 	if (user_id == 0)
 		PG_RETURN_BOOL(false);
-	return OrgCheck(fcinfo, user_id, org_id, want);
+	return MemoCheck(fcinfo, user_id, org_id, want, false);
 }
 
 /*
@@ -307,7 +362,7 @@ orgs_has_org_permission_id_id(PG_FUNCTION_ARGS)
 	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(2), SCOPE_ORG);
 	if (!CacheUserExists(user_id))
 		PG_RETURN_NULL();
-	return OrgCheck(fcinfo, user_id, org_id, want);
+	return MemoCheck(fcinfo, user_id, org_id, want, false);
 }
 
 /*
