@@ -133,11 +133,23 @@ done
 msg "== building $EXTENSION (ASSERTS=1)"
 # -B: rebuild everything, so objects left over from a build without
 # assertions are not reused.
-make -C "$REPO" -B -j"$(nproc 2>/dev/null || echo 2)" ASSERTS=1 PG_CONFIG="$PG_CONFIG"
+# A failed build or install counts as one failed test.
+build_failed() {
+	msg ""
+	msg "== build: $1 failed"
+	msg "0 passed, 1 failed"
+	exit 1
+}
+make -C "$REPO" -B -j"$(nproc 2>/dev/null || echo 2)" ASSERTS=1 PG_CONFIG="$PG_CONFIG" ||
+	build_failed "make ASSERTS=1"
 if [ $IS_ROOT -eq 1 ]; then
-	make -C "$REPO" install PG_CONFIG="$PG_CONFIG"
+	make -C "$REPO" install PG_CONFIG="$PG_CONFIG" || build_failed "make install"
 else
-	sudo make -C "$REPO" install PG_CONFIG="$PG_CONFIG"
+	if ! command -v sudo >/dev/null 2>&1; then
+		err "not root and no sudo: cannot run 'make install'; run as root"
+		exit 1
+	fi
+	sudo make -C "$REPO" install PG_CONFIG="$PG_CONFIG" || build_failed "sudo make install"
 fi
 
 # ---------------------------------------------------------------- run-as user
@@ -427,7 +439,9 @@ run_tap_group() {
 	for n in "${TAP_TESTS[@]}"; do
 		out=$WORK/tap/$n.prove.out
 		rc=0
+		# LANG=C.UTF-8: Cluster.pm's initdb then makes UTF8 databases.
 		(cd "$SRC/test" && as_user env \
+			LANG=C.UTF-8 \
 			PERL5LIB="$PG_PERL_LIB:$SRC/test/lib" \
 			PG_REGRESS="$PG_REGRESS" \
 			TESTDIR="$WORK/tap" \

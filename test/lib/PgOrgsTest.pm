@@ -1,0 +1,292 @@
+
+# Helpers shared by the TAP tests in test/t/ (see test/run.sh).
+#
+# Everything here runs as the cluster's bootstrap superuser, which bypasses
+# row-level security even where it is forced.
+
+package PgOrgsTest;
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use Test::More;
+
+our @EXPORT = qw(
+  orgs_has_function
+  orgs_populate
+  orgs_config_relations
+  orgs_extension_tables
+  orgs_table_contents
+  orgs_sequence_state
+  orgs_owned_sequences
+);
+
+# orgs_has_function($node, $db, $name): is there a function orgs.$name?
+sub orgs_has_function
+{
+	my ($node, $db, $name) = @_;
+	return $node->safe_psql($db,
+		"SELECT count(*) FROM pg_catalog.pg_proc
+		  WHERE pronamespace = 'orgs'::regnamespace AND proname = '$name'")
+	  > 0;
+}
+
+# orgs_config_relations($node, $db): the relations registered with
+# pg_extension_config_dump by pg_orgs, as { tables => [...], sequences => [...] }
+# (qualified names, sorted).
+sub orgs_config_relations
+{
+	my ($node, $db) = @_;
+	my $out = $node->safe_psql(
+		$db, q{
+		SELECT c.relkind, c.oid::regclass::text
+		  FROM pg_catalog.pg_extension e,
+		       pg_catalog.unnest(e.extconfig) AS u(reloid)
+		  JOIN pg_catalog.pg_class c ON c.oid = u.reloid
+		 WHERE e.extname = 'pg_orgs'
+		 ORDER BY c.oid::regclass::text COLLATE "C"});
+	my %rel = (tables => [], sequences => []);
+	for my $line (split /\n/, $out)
+	{
+		my ($kind, $name) = split /\|/, $line, 2;
+		if ($kind eq 'S') { push @{ $rel{sequences} }, $name; }
+		elsif ($kind eq 'r' || $kind eq 'p') { push @{ $rel{tables} }, $name; }
+	}
+	return \%rel;
+}
+
+# orgs_extension_tables($node, $db): every table that belongs to pg_orgs
+# (config or not), qualified, sorted.
+sub orgs_extension_tables
+{
+	my ($node, $db) = @_;
+	my $out = $node->safe_psql(
+		$db, q{
+		SELECT c.oid::regclass::text
+		  FROM pg_catalog.pg_depend d
+		  JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+		  JOIN pg_catalog.pg_class c ON c.oid = d.objid
+		 WHERE d.classid = 'pg_catalog.pg_class'::regclass
+		   AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+		   AND d.deptype = 'e'
+		   AND e.extname = 'pg_orgs'
+		   AND c.relkind IN ('r', 'p')
+		 ORDER BY c.oid::regclass::text COLLATE "C"});
+	return [ split /\n/, $out ];
+}
+
+# orgs_table_contents($node, $db, $table): the full contents of a table, one
+# row per line as the row's text form, sorted (as text, in "C" order), so
+# that two databases can be compared.
+sub orgs_table_contents
+{
+	my ($node, $db, $table) = @_;
+	return $node->safe_psql($db,
+		"SELECT count(*) || E' rows\\n' || coalesce(pg_catalog.string_agg(r, E'\\n' ORDER BY r COLLATE \"C\"), '')
+		   FROM (SELECT t::text AS r FROM $table AS t) AS s");
+}
+
+# orgs_sequence_state($node, $db, $seq): "last_value|is_called".
+sub orgs_sequence_state
+{
+	my ($node, $db, $seq) = @_;
+	return $node->safe_psql($db, "SELECT last_value, is_called FROM $seq");
+}
+
+# orgs_owned_sequences($node, $db): [ [seq, table, column], ... ] for the
+# sequences of pg_orgs that are owned by a column.
+sub orgs_owned_sequences
+{
+	my ($node, $db) = @_;
+	my $out = $node->safe_psql(
+		$db, q{
+		SELECT s.oid::regclass::text, t.oid::regclass::text,
+		       pg_catalog.quote_ident(a.attname)
+		  FROM pg_catalog.pg_depend d
+		  JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+		  JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+		  JOIN pg_catalog.pg_attribute a
+		       ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+		 WHERE d.classid = 'pg_catalog.pg_class'::regclass
+		   AND d.refclassid = 'pg_catalog.pg_class'::regclass
+		   AND d.deptype IN ('a', 'i')
+		   AND s.relnamespace = 'orgs'::regnamespace
+		 ORDER BY s.oid::regclass::text COLLATE "C"});
+	return [ map { [ split /\|/, $_ ] } split /\n/, $out ];
+}
+
+# Run $sql in $db; return true on success.  On failure, say why (diag) and
+# return false, so that callers can fall back to direct INSERTs.
+sub _try_sql
+{
+	my ($node, $db, $what, $sql) = @_;
+	my ($ret, $stdout, $stderr) =
+	  $node->psql($db, $sql, on_error_stop => 1);
+	return 1 if $ret == 0;
+	diag("$what failed, falling back to direct INSERTs:\n$stderr");
+	return 0;
+}
+
+# orgs_populate($node, $db): fill every data table of pg_orgs with a few
+# rows, through the extension's functions where they exist and by direct
+# INSERTs (as superuser) otherwise.  Idempotent only on a fresh database.
+#
+# Users: alice, bob, carol, dave, erin (and zed, registered then deleted so
+# that sequences have a gap).  Orgs: acme (alice admin), globex (erin admin).
+sub orgs_populate
+{
+	my ($node, $db) = @_;
+
+	# --- users
+	my @users = (
+		[ 'alice', ' Alice@Example.COM ', 'Alice', 'Anders' ],
+		[ 'bob',   'bob@example.com',     'Bob',   'Brown' ],
+		[ 'carol', 'carol@example.com',   'Carol', undef ],
+		[ 'dave',  'dave@example.com',    undef,   undef ],
+		[ 'Erin-2', 'erin@example.org',   'Erin',  'Eve' ],
+		[ 'zed',   'zed@example.com',     'Zed',   'Z' ]);
+	my $lit = sub { defined $_[0] ? "'$_[0]'" : 'NULL' };
+	my $done = 0;
+	if (orgs_has_function($node, $db, 'register_user'))
+	{
+		$done = _try_sql($node, $db, 'orgs.register_user',
+			join('',
+				map { "SELECT orgs.register_user("
+					  . join(', ', map { $lit->($_) } @$_) . ");\n" } @users));
+	}
+	if (!$done)
+	{
+		$node->safe_psql($db,
+			"INSERT INTO orgs.users (handle, email, first_name, last_name) VALUES "
+			  . join(', ',
+				map {
+					my @v = @$_;
+					$v[1] = lc($v[1]);
+					$v[1] =~ s/^\s+|\s+$//g;
+					'(' . join(', ', map { $lit->($_) } @v) . ')'
+				} @users));
+	}
+	$node->safe_psql($db, "DELETE FROM orgs.users WHERE handle_key = 'zed'");
+
+	# A database role linked to a user (orgs.users.db_role is a regrole).
+	$node->safe_psql($db,
+		"DO \$\$BEGIN
+		   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'orgs_tap_alice') THEN
+		     CREATE ROLE orgs_tap_alice;
+		   END IF;
+		 END\$\$;");
+	$done = 0;
+	if (orgs_has_function($node, $db, 'link_db_role'))
+	{
+		$done = _try_sql($node, $db, 'orgs.link_db_role',
+			"SELECT orgs.link_db_role('alice', 'orgs_tap_alice');");
+	}
+	if (!$done)
+	{
+		$node->safe_psql($db,
+			"UPDATE orgs.users SET db_role = 'orgs_tap_alice' WHERE handle_key = 'alice'");
+	}
+
+	# --- organizations: acme through create_org as alice, if it exists
+	$done = 0;
+	if (   orgs_has_function($node, $db, 'create_org')
+		&& orgs_has_function($node, $db, 'act_as'))
+	{
+		$done = _try_sql($node, $db, 'orgs.create_org',
+			"SELECT orgs.act_as('alice', false);
+			 SELECT orgs.create_org('acme', 'Acme Inc');
+			 SELECT orgs.act_as(NULL, false);");
+	}
+	if (!$done)
+	{
+		$node->safe_psql($db,
+			"INSERT INTO orgs.organizations (org_id, name, created_by)
+			 SELECT 'acme', 'Acme Inc', id FROM orgs.users WHERE handle_key = 'alice'");
+	}
+	my $sql = <<'SQL';
+UPDATE orgs.organizations SET billing_email = 'billing@acme.example' WHERE org_key = 'acme';
+INSERT INTO orgs.organizations (org_id, name, created_by)
+SELECT 'Globex', 'Globex Corporation', id FROM orgs.users WHERE handle_key = 'erin-2';
+
+-- members (ON CONFLICT: create_org may already have made alice admin)
+INSERT INTO orgs.members (org_id, user_id, role)
+SELECT o.id, u.id, r.role::orgs.org_role
+  FROM (VALUES ('acme', 'alice', 'admin'),
+               ('acme', 'bob', 'org_contributor'),
+               ('acme', 'carol', 'org_user'),
+               ('acme', 'dave', 'team_contributor'),
+               ('acme', 'erin-2', 'financial_manager'),
+               ('globex', 'erin-2', 'admin'),
+               ('globex', 'bob', 'infrastructure_manager')) AS r(org, handle, role)
+  JOIN orgs.organizations o ON o.org_key = r.org
+  JOIN orgs.users u ON u.handle_key = r.handle
+ON CONFLICT DO NOTHING;
+
+-- apps: two org apps, one personal app
+INSERT INTO orgs.apps (org_id, app_id, description, notes, visibility, created_by)
+SELECT o.id, a.app_id, a.descr, a.notes, a.vis, u.id
+  FROM (VALUES ('acme', 'App-One', 'first app', 'some notes', 'public'),
+               ('acme', 'app_two', NULL, NULL, 'private'),
+               ('globex', 'widgets', 'widgets', 'n', 'private')) AS a(org, app_id, descr, notes, vis)
+  JOIN orgs.organizations o ON o.org_key = a.org
+  JOIN orgs.users u ON u.handle_key = 'alice';
+INSERT INTO orgs.apps (owner_user_id, app_id, description, created_by)
+SELECT id, 'scratch', 'personal app', id FROM orgs.users WHERE handle_key = 'alice';
+UPDATE orgs.apps SET notes = 'edited notes' WHERE app_key = 'app-one';
+
+-- teams
+INSERT INTO orgs.teams (org_id, team_id, name, default_permission)
+SELECT o.id, t.team_id, t.name, t.perm::orgs.team_permission
+  FROM (VALUES ('acme', 'labelers', 'Labelers', 'labeler_worker'),
+               ('acme', 'Trainers', 'Model trainers', 'model_trainer')) AS t(org, team_id, name, perm)
+  JOIN orgs.organizations o ON o.org_key = t.org;
+
+INSERT INTO orgs.team_members (org_id, team_id, user_id)
+SELECT t.org_id, t.id, u.id
+  FROM (VALUES ('labelers', 'dave'), ('labelers', 'bob'), ('trainers', 'carol')) AS m(team, handle)
+  JOIN orgs.teams t ON t.team_key = m.team
+  JOIN orgs.users u ON u.handle_key = m.handle;
+
+INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
+SELECT t.org_id, t.id, a.id, m.perm::orgs.team_permission
+  FROM (VALUES ('labelers', 'app-one', 'labeler_lead'),
+               ('trainers', 'app_two', 'model_trainer'),
+               ('trainers', 'app-one', 'full_access')) AS m(team, app, perm)
+  JOIN orgs.teams t ON t.team_key = m.team
+  JOIN orgs.apps a ON a.app_key = m.app AND a.org_id = t.org_id;
+
+-- invitations: one pending, one accepted
+INSERT INTO orgs.invitations (org_id, email, role, token_hash, invited_by, expires_at)
+SELECT o.id, 'newbie@example.com', 'org_user', pg_catalog.sha256('tap-token-1'::bytea), u.id,
+       pg_catalog.now() + interval '7 days'
+  FROM orgs.organizations o, orgs.users u
+ WHERE o.org_key = 'acme' AND u.handle_key = 'alice';
+INSERT INTO orgs.invitations (org_id, email, role, token_hash, state, invited_by,
+                              expires_at, decided_at, decided_by)
+SELECT o.id, 'carol@example.com', 'org_user', pg_catalog.sha256('tap-token-2'::bytea),
+       'accepted', a.id, pg_catalog.now() + interval '7 days', pg_catalog.now(), c.id
+  FROM orgs.organizations o, orgs.users a, orgs.users c
+ WHERE o.org_key = 'acme' AND a.handle_key = 'alice' AND c.handle_key = 'carol';
+
+-- audit log and notifications
+INSERT INTO orgs.audit_log (org_id, actor_id, actor_handle, event_code, event, target, details)
+SELECT o.id, u.id, u.handle, 200, 'tap_test', 'acme', '{"k": [1, 2, "x"]}'::jsonb
+  FROM orgs.organizations o, orgs.users u
+ WHERE o.org_key = 'acme' AND u.handle_key = 'alice';
+INSERT INTO orgs.audit_log (org_id, event_code, event, success)
+VALUES (NULL, 201, 'tap_test_failure', false);
+
+INSERT INTO orgs.notifications (user_id, org_id, event, payload)
+SELECT u.id, o.id, 'invitation_accepted', '{"who": "carol"}'::jsonb
+  FROM orgs.organizations o, orgs.users u
+ WHERE o.org_key = 'acme' AND u.handle_key = 'alice';
+INSERT INTO orgs.notifications (email, org_id, event, read_at)
+SELECT 'newbie@example.com', id, 'invitation', pg_catalog.now()
+  FROM orgs.organizations WHERE org_key = 'acme';
+SQL
+	$node->safe_psql($db, $sql);
+	return;
+}
+
+1;
