@@ -19,6 +19,8 @@ OBJS = \
 EXT_PIECES   = $(sort $(wildcard extension/[0-9]*.sql))
 DATA_built   = $(EXTENSION)--$(EXTVERSION).sql
 DATA         = $(filter-out $(wildcard extension/[0-9]*.sql),$(wildcard extension/$(EXTENSION)--*--*.sql))
+# The reference schema: a second extension, pg_orgs_example (examples/).
+DATA        += pg_orgs_example.control examples/pg_orgs_example--0.1.0.sql
 
 # pg_regress tests (sql/, expected/) in contrib layout.
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

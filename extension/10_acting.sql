@@ -51,7 +51,11 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF value IS NULL OR value !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' THEN
+    IF value IS NULL THEN
+        RAISE EXCEPTION '% cannot be null', kind
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF value !~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' THEN
         RAISE EXCEPTION 'invalid %: "%"', kind, value
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'An identifier has 1 to 64 characters: letters, digits, "_" and "-", starting with a letter or digit.';
@@ -77,8 +81,13 @@ BEGIN
         RAISE EXCEPTION 'invalid e-mail address: "%"', email
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF EXISTS (SELECT 1 FROM orgs.owner_names n WHERE n.name_key = lower(handle)) THEN
+    IF EXISTS (SELECT 1 FROM orgs.owner_names n WHERE n.name_key = lower(handle) AND n.user_id IS NOT NULL) THEN
         RAISE EXCEPTION 'user "%" already exists', handle
+            USING ERRCODE = 'duplicate_object',
+                  DETAIL = 'User handles are compared without regard to case.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM orgs.owner_names n WHERE n.name_key = lower(handle)) THEN
+        RAISE EXCEPTION 'handle "%" is already taken', handle
             USING ERRCODE = 'duplicate_object',
                   DETAIL = 'User handles and organization IDs share one namespace and are compared without regard to case.';
     END IF;

@@ -51,8 +51,10 @@ COMMENT ON FUNCTION orgs.trg_owner_names() IS
 
 CREATE TRIGGER owner_names_sync AFTER INSERT OR UPDATE OF handle ON orgs.users
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_owner_names();
+COMMENT ON TRIGGER owner_names_sync ON orgs.users IS 'Claims the handle in the shared namespace orgs.owner_names.';
 CREATE TRIGGER owner_names_sync AFTER INSERT OR UPDATE OF org_id ON orgs.organizations
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_owner_names();
+COMMENT ON TRIGGER owner_names_sync ON orgs.organizations IS 'Claims the org ID in the shared namespace orgs.owner_names.';
 
 -- Invariant 1: every org has at least one admin.  The org row is updated
 -- (admin_epoch) before the check, so two concurrent demotions serialize on
@@ -89,6 +91,7 @@ COMMENT ON FUNCTION orgs.trg_last_admin() IS
 
 CREATE TRIGGER last_admin AFTER UPDATE OR DELETE ON orgs.members
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_last_admin();
+COMMENT ON TRIGGER last_admin ON orgs.members IS 'Invariant 1: every organization keeps at least one admin.';
 
 -- Invariant 3: an app that leaves an org leaves its teams.
 CREATE FUNCTION orgs.trg_app_owner_change()
@@ -108,6 +111,7 @@ COMMENT ON FUNCTION orgs.trg_app_owner_change() IS
 
 CREATE TRIGGER app_owner_change BEFORE UPDATE OF org_id ON orgs.apps
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_app_owner_change();
+COMMENT ON TRIGGER app_owner_change ON orgs.apps IS 'Invariant 3: an app leaving its organization loses its team grants.';
 
 -- Invariant 4: an invitation leaves pending at most once, and its identity
 -- (org, e-mail, token) never changes.
@@ -123,7 +127,10 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF OLD.state <> 'pending' AND (NEW.state <> OLD.state OR NEW.role <> OLD.role
-                                   OR NEW.expires_at <> OLD.expires_at) THEN
+                                   OR NEW.expires_at <> OLD.expires_at
+                                   OR NEW.decided_at IS DISTINCT FROM OLD.decided_at
+                                   OR NEW.decided_by IS DISTINCT FROM OLD.decided_by
+                                   OR NEW.invited_by IS DISTINCT FROM OLD.invited_by) THEN
         RAISE EXCEPTION 'invitation % is already %', OLD.id, OLD.state
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'An invitation leaves pending at most once.';
@@ -136,6 +143,7 @@ COMMENT ON FUNCTION orgs.trg_invitation_state() IS
 
 CREATE TRIGGER invitation_state BEFORE UPDATE ON orgs.invitations
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_invitation_state();
+COMMENT ON TRIGGER invitation_state ON orgs.invitations IS 'Invariant 4: an invitation leaves pending at most once.';
 
 -- The audit log is append-only for everyone but the extension's owner.
 CREATE FUNCTION orgs.trg_audit_append_only()
@@ -159,5 +167,7 @@ COMMENT ON FUNCTION orgs.trg_audit_append_only() IS
 
 CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON orgs.audit_log
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_audit_append_only();
+COMMENT ON TRIGGER audit_append_only ON orgs.audit_log IS 'The audit log is append-only.';
 CREATE TRIGGER audit_append_only_truncate BEFORE TRUNCATE ON orgs.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.trg_audit_append_only();
+COMMENT ON TRIGGER audit_append_only_truncate ON orgs.audit_log IS 'The audit log cannot be truncated.';

@@ -150,6 +150,21 @@ CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON 
 CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.org_permissions_from_app
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
 
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOR t IN SELECT c.relname FROM pg_catalog.pg_trigger g
+               JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) g.tgrelid
+              WHERE g.tgname OPERATOR(pg_catalog.=) 'invalidate_cache'
+    LOOP
+        EXECUTE pg_catalog.format(
+            'COMMENT ON TRIGGER invalidate_cache ON orgs.%I IS %L', t,
+            'Drops every backend''s permission cache when this table changes.');
+    END LOOP;
+END;
+$$;
+
 -- Every path that grants, or the reasons for a denial, without access checks.
 CREATE FUNCTION orgs.explain_internal(p_user bigint, p_app bigint, p_perm text)
 RETURNS TABLE(granted boolean, via text, detail text)
@@ -255,14 +270,15 @@ DECLARE
 BEGIN
     IF v_id IS NULL
        OR (v_caller IS NULL AND NOT orgs.caller_is_superuser())
-       OR (v_caller IS NOT NULL AND NOT orgs.has_app_permission(v_caller, v_id, 'app.view')) THEN
+       OR (v_caller IS NOT NULL AND NOT orgs.has_app_permission(v_caller, v_id,
+               (SELECT string_agg(p.name, ',') FROM orgs.permissions p WHERE p.scope = 'app'))) THEN
         RAISE EXCEPTION 'app "%" does not exist', app USING ERRCODE = 'undefined_object';
     END IF;
     RETURN v_id;
 END;
 $$;
 COMMENT ON FUNCTION orgs.visible_app(text) IS
-    'Internal: the key of an app the caller may see; otherwise the same error as for an app that does not exist.';
+    'Internal: the key of an app the caller holds any permission on; otherwise the same error as for an app that does not exist.';
 REVOKE ALL ON FUNCTION orgs.visible_app(text) FROM PUBLIC;
 
 CREATE FUNCTION orgs.single_app_permission(permission text)
@@ -305,7 +321,9 @@ BEGIN
        AND (v_org IS NULL OR NOT orgs.has_org_permission(v_caller, v_org, 'members.view')) THEN
         RAISE EXCEPTION 'permission denied to explain the permissions of user "%"', user_handle
             USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Explaining another user''s permissions needs members.view in the app''s organization.';
+                  DETAIL = CASE WHEN v_org IS NULL
+                                THEN 'Only the owner of a personal app can explain permissions on it.'
+                                ELSE 'Explaining another user''s permissions needs members.view in the app''s organization.' END;
     END IF;
     v_expected := orgs.has_app_permission(v_user, v_app, v_perm);
     FOR r IN SELECT * FROM orgs.explain_internal(v_user, v_app, v_perm) LOOP

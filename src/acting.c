@@ -18,6 +18,8 @@
  *	  level that changed the acting user, unwound by transaction callbacks
  *	  exactly as guc.c unwinds its own stack.
  *
+ *	  DISCARD ALL, which poolers send between clients, clears it.
+ *
  *	  With no acting user, orgs.current_user_id() falls back to the user
  *	  linked to the current role (orgs.link_db_role), else NULL.
  *
@@ -28,6 +30,8 @@
 #include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -56,6 +60,7 @@ typedef struct SavedState
 
 static ActingState current = {0};
 static SavedState *stack = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 PG_FUNCTION_INFO_V1(orgs_act_as);
 PG_FUNCTION_INFO_V1(orgs_current_user_id);
@@ -149,6 +154,32 @@ ActingSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 /*
+ * ActingProcessUtility
+ *		DISCARD ALL resets the session to its state at connection time:
+ *		that includes the acting user.  (DISCARD ALL cannot run inside a
+ *		transaction block, so there is no saved state to keep.)
+ */
+static void
+ActingProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					 bool readOnlyTree, ProcessUtilityContext context,
+					 ParamListInfo params, QueryEnvironment *queryEnv,
+					 DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+							params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+
+	if (IsA(parsetree, DiscardStmt) &&
+		((DiscardStmt *) parsetree)->target == DISCARD_ALL)
+		memset(&current, 0, sizeof(current));
+}
+
+/*
  * ActingInit
  *		Called once from _PG_init.
  */
@@ -157,6 +188,8 @@ ActingInit(void)
 {
 	RegisterXactCallback(ActingXactCallback, NULL);
 	RegisterSubXactCallback(ActingSubXactCallback, NULL);
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = ActingProcessUtility;
 }
 
 /*
@@ -230,7 +263,8 @@ orgs_current_user_id(PG_FUNCTION_ARGS)
 
 	CacheBeginStatement();
 	id = ActingUserId();
-	if (id == 0)
+	/* an acting user deleted since act_as is nobody, as for the handle */
+	if (id == 0 || !CacheUserExists(id))
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(id);
 }

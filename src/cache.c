@@ -22,6 +22,14 @@
  *	  whose build saw the generation move is thrown away and rebuilt
  *	  ("born stale").  A cache built from a transaction snapshot (REPEATABLE
  *	  READ and SERIALIZABLE) is dropped when that transaction ends.
+ *
+ *	  The cache is read with the running statement's snapshot, so that it
+ *	  agrees with the rows the statement sees (and parallel workers agree
+ *	  with the leader).  That snapshot may predate a commit whose
+ *	  invalidation this backend processes during the statement: a cache
+ *	  rebuilt then is right for this statement but may miss that commit,
+ *	  and no further message would ever come to drop it.  Such a cache is
+ *	  marked "suspect" and dropped at the start of the next statement.
  *	  Memory is bounded by pg_orgs.cache_max_kb: past it the whole cache is
  *	  reset before the next user is added.
  *
@@ -35,6 +43,7 @@
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "pg_orgs.h"
@@ -107,6 +116,7 @@ static bool cache_valid = false;
 static uint64 cache_gen = 1;
 static bool built_with_xact_snapshot = false;
 static Matrix *matrix = NULL;
+static Size empty_cache_bytes = 0;	/* the cache's size just after a reset */
 static HTAB *users_h,
 		   *members_h,
 		   *teamapps_h,
@@ -120,9 +130,56 @@ static HTAB *users_h,
 /* the user looked up last, to skip the hash probe for runs of one user */
 static UserEntry *last_user = NULL;
 
-/* statement tracking for CacheBeginStatement */
-static TimestampTz last_stmt_start = 0;
-static LocalTransactionId last_lxid = InvalidLocalTransactionId;
+
+/*
+ * The statement in which the last invalidation was processed, and whether
+ * the cache was (re)built in such a statement (see the header comment).
+ */
+typedef struct StmtKey
+{
+	TimestampTz start;
+	LocalTransactionId lxid;
+	Snapshot	snap;			/* the active snapshot, and what identifies it */
+	TransactionId xmax;
+	CommandId	curcid;
+} StmtKey;
+
+/* the statement CacheBeginStatement saw last */
+static StmtKey last_stmt;
+
+static bool inval_seen = false;
+static StmtKey inval_stmt;
+static bool cache_suspect = false;
+static StmtKey suspect_stmt;
+
+static inline StmtKey
+CurrentStmtKey(void)
+{
+	StmtKey		k;
+
+	k.start = GetCurrentStatementStartTimestamp();
+	k.lxid = MyProc->lxid;
+	if (ActiveSnapshotSet())
+	{
+		k.snap = GetActiveSnapshot();
+		k.xmax = k.snap->xmax;
+		k.curcid = k.snap->curcid;
+	}
+	else
+	{
+		k.snap = NULL;
+		k.xmax = InvalidTransactionId;
+		k.curcid = InvalidCommandId;
+	}
+	return k;
+}
+
+static inline bool
+StmtKeyEqual(StmtKey a, StmtKey b)
+{
+	return a.start == b.start && a.lxid == b.lxid && a.snap == b.snap &&
+		a.xmax == b.xmax && a.curcid == b.curcid;
+}
 
 static HTAB *
 MakeHash(const char *name, Size keysize, Size entrysize, bool strings)
@@ -149,6 +206,8 @@ RelcacheCallback(Datum arg, Oid relid)
 		cache_valid = false;
 		cache_gen++;
 		last_user = NULL;
+		inval_seen = true;
+		inval_stmt = CurrentStmtKey();
 	}
 }
 
@@ -170,7 +229,7 @@ CacheXactCallback(XactEvent event, void *arg)
 			if (built_with_xact_snapshot)
 				CacheInvalidate();
 			built_with_xact_snapshot = false;
-			last_lxid = InvalidLocalTransactionId;
+			last_stmt.lxid = InvalidLocalTransactionId;
 			break;
 		default:
 			break;
@@ -206,20 +265,27 @@ CacheInvalidate(void)
 
 /*
  * CacheBeginStatement
- *		Once per statement, take in the invalidation messages other
- *		backends have committed, so that a change committed before this
- *		statement began is seen by it.
+ *		Once per statement (and whenever the active snapshot changes, as it
+ *		does between the statements of a function under READ COMMITTED, for
+ *		instance after waiting for a row lock), take in the invalidation
+ *		messages other backends have committed, so that a change committed
+ *		before the snapshot was taken is seen.
  */
 void
 CacheBeginStatement(void)
 {
-	TimestampTz ts = GetCurrentStatementStartTimestamp();
+	StmtKey		k = CurrentStmtKey();
 
-	if (ts != last_stmt_start || MyProc->lxid != last_lxid)
+	if (!StmtKeyEqual(k, last_stmt))
 	{
-		last_stmt_start = ts;
-		last_lxid = MyProc->lxid;
+		last_stmt = k;
 		AcceptInvalidationMessages();
+		/* built by an earlier statement that may have read too old a snapshot */
+		if (cache_suspect && !StmtKeyEqual(suspect_stmt, CurrentStmtKey()))
+		{
+			CacheInvalidate();
+			cache_suspect = false;
+		}
 	}
 }
 
@@ -252,24 +318,37 @@ EnsureValid(void)
 		orgnames_h = MakeHash("pg_orgs org names", APPNAME_KEYLEN, sizeof(NameEntry), true);
 		handles_h = MakeHash("pg_orgs handles", APPNAME_KEYLEN, sizeof(NameEntry), true);
 		roles_h = MakeHash("pg_orgs roles", sizeof(Oid), sizeof(RoleEntry), false);
+		empty_cache_bytes = MemoryContextMemAllocated(cache_cxt, true);
 
 		if (gen == cache_gen || attempt >= MAX_BUILD_ATTEMPTS)
 		{
 			cache_valid = true;
 			if (IsolationUsesXactSnapshot())
 				built_with_xact_snapshot = true;
+			if (inval_seen && StmtKeyEqual(inval_stmt, CurrentStmtKey()))
+			{
+				cache_suspect = true;
+				suspect_stmt = inval_stmt;
+			}
 		}
 	}
 }
 
 /*
  * CheckMemoryBound
- *		Before adding a user, reset the cache if it has outgrown its bound.
+ *		Before adding a user, reset the cache if what it has gathered since
+ *		it was (re)built outgrows the bound.  The empty cache (the matrix and
+ *		the hash tables) is not counted: it is there whatever the bound, and
+ *		counting it would make a small bound reset the cache on every call
+ *		(and, through the generation, rebuild it several times per call).
+ *		An empty cache is never reset.
  */
 static void
 CheckMemoryBound(void)
 {
-	if (MemoryContextMemAllocated(cache_cxt, true) > (Size) orgs_cache_max_kb * 1024)
+	if (hash_get_num_entries(users_h) > 0 &&
+		MemoryContextMemAllocated(cache_cxt, true) >
+		empty_cache_bytes + (Size) orgs_cache_max_kb * 1024)
 	{
 		CacheInvalidate();
 		EnsureValid();

@@ -1,0 +1,397 @@
+--------------------------------------------------------------------------
+-- Teams (API.md "Teams")
+--------------------------------------------------------------------------
+--
+-- Teams of an org hold the org's apps at a level (PERMISSIONS.md section 3).
+-- Team IDs are identifiers, unique within the org without regard to case.
+-- Only members of the org join its teams; only apps the org owns are added
+-- (the composite foreign keys of 00_schema.sql enforce both; the functions
+-- lock the membership or app row first, so that a concurrent removal or
+-- transfer either waits for them or makes them fail with a clear error).
+--
+-- No escalation (invariant 5): a team grant never gives a permission the
+-- acting user lacks on that app.  Adding or re-levelling an app checks
+-- every permission of the level with the engine; adding a member checks,
+-- for every app of the team, what the level gives that member (the level
+-- capped by the member's role ceiling).
+
+-- A team of an org the acting user may list (teams.view), or 42704.
+CREATE FUNCTION orgs.visible_team(org bigint, team_id text)
+RETURNS orgs.teams
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_team orgs.teams;
+BEGIN
+    SELECT t.* INTO v_team FROM orgs.teams t
+     WHERE t.org_id = org AND t.team_key = lower(visible_team.team_id);
+    IF NOT FOUND OR NOT COALESCE(orgs.has_org_permission(org, 'teams.view'), false) THEN
+        RAISE EXCEPTION 'team "%" does not exist in organization "%"', team_id, orgs.org_name(org)
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN v_team;
+END;
+$$;
+COMMENT ON FUNCTION orgs.visible_team(bigint, text) IS
+    'Internal: a team of the org that the acting user may see (teams.view); otherwise the same error as for one that does not exist.';
+REVOKE ALL ON FUNCTION orgs.visible_team(bigint, text) FROM PUBLIC;
+
+-- The display name of an app: owner/app_id.
+CREATE FUNCTION orgs.app_name(app bigint)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT COALESCE(o.org_id::text, u.handle::text) OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.app_id::text
+          FROM orgs.apps a
+          LEFT JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) a.org_id
+          LEFT JOIN orgs.users u ON u.id OPERATOR(pg_catalog.=) a.owner_user_id
+         WHERE a.id OPERATOR(pg_catalog.=) app);
+COMMENT ON FUNCTION orgs.app_name(bigint) IS 'Internal: the name ''owner/app_id'' of an app key.';
+REVOKE ALL ON FUNCTION orgs.app_name(bigint) FROM PUBLIC;
+
+-- The first permission of `perms` the acting user does not hold on the app.
+CREATE FUNCTION orgs.first_permission_not_held(app bigint, perms text[])
+RETURNS text
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT p.p FROM pg_catalog.unnest(perms) AS p(p)
+     WHERE NOT COALESCE(orgs.has_app_permission(first_permission_not_held.app, p.p), false)
+     ORDER BY p.p COLLATE "C"
+     LIMIT 1;
+END;
+COMMENT ON FUNCTION orgs.first_permission_not_held(bigint, text[]) IS
+    'Internal: the first of the app-level permissions that the acting user does not hold on the app, or NULL.';
+REVOKE ALL ON FUNCTION orgs.first_permission_not_held(bigint, text[]) FROM PUBLIC;
+
+CREATE FUNCTION orgs.level_permissions(level orgs.team_permission)
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT COALESCE(pg_catalog.array_agg(l.permission::text ORDER BY l.permission), '{}')
+      FROM orgs.team_level_permissions l
+     WHERE l.level OPERATOR(pg_catalog.=) level_permissions.level;
+END;
+COMMENT ON FUNCTION orgs.level_permissions(orgs.team_permission) IS
+    'L(level): the app-level permissions of a team level, sorted.';
+
+-- Invariant 5 for a team grant: the level must be within the acting user's
+-- effective set on the app.
+CREATE FUNCTION orgs.require_level_within_actor(app bigint, level orgs.team_permission)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_perm text := orgs.first_permission_not_held(app, orgs.level_permissions(level));
+BEGIN
+    IF v_perm IS NOT NULL THEN
+        RAISE EXCEPTION 'permission denied to grant level "%" on app "%"', level, orgs.app_name(app)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Level "%s" includes permission "%s", which the acting user does not hold on the app.', level, v_perm),
+                  HINT = 'Nobody can grant a permission they do not hold.';
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION orgs.require_level_within_actor(bigint, orgs.team_permission) IS
+    'Internal: raise insufficient_privilege when a team level gives a permission the acting user lacks on the app.';
+REVOKE ALL ON FUNCTION orgs.require_level_within_actor(bigint, orgs.team_permission) FROM PUBLIC;
+
+-- An app named in a team function: visible to the acting user, or 42704.
+CREATE FUNCTION orgs.resolve_app(app text)
+RETURNS bigint
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF app IS NULL OR app !~ '^[^/]+/[^/]+$' THEN
+        RAISE EXCEPTION 'invalid app name: "%"', app
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An app is named as "owner/app_id".';
+    END IF;
+    RETURN orgs.visible_app(app);
+END;
+$$;
+COMMENT ON FUNCTION orgs.resolve_app(text) IS
+    'Internal: the key of an app named ''owner/app_id'' that the acting user may see; otherwise the error for one that does not exist.';
+REVOKE ALL ON FUNCTION orgs.resolve_app(text) FROM PUBLIC;
+
+CREATE FUNCTION orgs.create_team(org_id text, team_id text, name text,
+                                 default_permission orgs.team_permission)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_name text := orgs.clean_name('team', name);
+    v_org bigint;
+    v_id bigint;
+BEGIN
+    PERFORM orgs.check_identifier('team ID', team_id);
+    IF default_permission IS NULL THEN
+        RAISE EXCEPTION 'default permission must not be null' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_org := orgs.visible_org(org_id);
+    PERFORM orgs.require_org_permission(v_org, 'teams.manage', 'create teams in organization %s');
+    BEGIN
+        INSERT INTO orgs.teams AS t (org_id, team_id, name, default_permission)
+        VALUES (v_org, create_team.team_id, v_name, create_team.default_permission)
+        RETURNING t.id INTO v_id;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'team "%" already exists in organization "%"', team_id, orgs.org_name(v_org)
+            USING ERRCODE = 'duplicate_object',
+                  DETAIL = 'Team IDs are unique within an organization, compared without regard to case.';
+    END;
+    PERFORM orgs.write_audit(v_org, 107, 'team_created', team_id,
+                             jsonb_build_object('name', v_name, 'default_permission', default_permission));
+    RETURN v_id;
+END;
+$$;
+COMMENT ON FUNCTION orgs.create_team(text, text, text, orgs.team_permission) IS
+    'Create a team with a team ID, a name and the default level of the apps added to it (teams.manage).';
+
+CREATE FUNCTION orgs.rename_team(org_id text, team_id text, name text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_name text := orgs.clean_name('team', name);
+    v_org bigint := orgs.visible_org(org_id);
+    v_team orgs.teams;
+BEGIN
+    PERFORM orgs.require_org_permission(v_org, 'teams.manage', 'rename teams in organization %s');
+    v_team := orgs.visible_team(v_org, team_id);
+    IF v_team.name = v_name THEN
+        RETURN;                 -- nothing changes, nothing to log
+    END IF;
+    UPDATE orgs.teams t SET name = v_name WHERE t.id = v_team.id;
+    PERFORM orgs.write_audit(v_org, 108, 'team_updated', v_team.team_id::text,
+                             jsonb_build_object('name', jsonb_build_object('old', v_team.name, 'new', v_name)));
+END;
+$$;
+COMMENT ON FUNCTION orgs.rename_team(text, text, text) IS 'Rename a team (teams.manage).';
+
+CREATE FUNCTION orgs.delete_team(org_id text, team_id text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_org bigint := orgs.visible_org(org_id);
+    v_team orgs.teams;
+    v_members jsonb;
+    v_apps jsonb;
+BEGIN
+    PERFORM orgs.require_org_permission(v_org, 'teams.manage', 'delete teams in organization %s');
+    v_team := orgs.visible_team(v_org, team_id);
+    SELECT COALESCE(jsonb_agg(u.handle::text ORDER BY u.handle_key), '[]') INTO v_members
+      FROM orgs.team_members tm JOIN orgs.users u ON u.id = tm.user_id
+     WHERE tm.team_id = v_team.id;
+    SELECT COALESCE(jsonb_agg(jsonb_build_object('app', orgs.app_name(ta.app_id), 'permission', ta.permission)
+                              ORDER BY ta.app_id), '[]') INTO v_apps
+      FROM orgs.team_apps ta WHERE ta.team_id = v_team.id;
+    DELETE FROM orgs.teams t WHERE t.id = v_team.id;
+    PERFORM orgs.write_audit(v_org, 109, 'team_deleted', v_team.team_id::text,
+                             jsonb_build_object('name', v_team.name, 'members', v_members, 'apps', v_apps));
+END;
+$$;
+COMMENT ON FUNCTION orgs.delete_team(text, text) IS 'Delete a team with its memberships and app grants (teams.manage).';
+
+CREATE FUNCTION orgs.add_team_member(org_id text, team_id text, user_handle text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_org bigint := orgs.visible_org(org_id);
+    v_team orgs.teams;
+    v_user bigint;
+    v_role orgs.org_role;
+    r record;
+    v_perm text;
+BEGIN
+    PERFORM orgs.require_org_permission(v_org, 'teams.manage_members', 'add team members in organization %s');
+    v_team := orgs.visible_team(v_org, team_id);
+    v_user := orgs.existing_user(user_handle);
+    -- lock the membership: a concurrent removal from the org waits for us
+    -- (and then takes the new team membership with it) or we see it gone
+    SELECT m.role INTO v_role FROM orgs.members m
+     WHERE m.org_id = v_org AND m.user_id = v_user FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'user "%" is not a member of organization "%"', user_handle, orgs.org_name(v_org)
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Only members of the organization can be added to its teams.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM orgs.team_members tm WHERE tm.team_id = v_team.id AND tm.user_id = v_user) THEN
+        RAISE EXCEPTION 'user "%" is already a member of team "%"', user_handle, v_team.team_id
+            USING ERRCODE = 'duplicate_object';
+    END IF;
+    -- no escalation: what the team's apps give this member, the actor holds
+    FOR r IN SELECT ta.app_id, ta.permission FROM orgs.team_apps ta
+              WHERE ta.team_id = v_team.id ORDER BY ta.app_id LOOP
+        v_perm := orgs.first_permission_not_held(r.app_id, ARRAY(
+                      SELECT l.permission::text FROM orgs.team_level_permissions l
+                        JOIN orgs.role_app_ceiling c ON c.permission = l.permission AND c.role = v_role
+                       WHERE l.level = r.permission));
+        IF v_perm IS NOT NULL THEN
+            RAISE EXCEPTION 'permission denied to add user "%" to team "%"', user_handle, v_team.team_id
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = format('Team "%s" holds app "%s" at level "%s", which would give the user permission "%s" that the acting user does not hold on the app.',
+                                      v_team.team_id, orgs.app_name(r.app_id), r.permission, v_perm),
+                      HINT = 'Nobody can grant a permission they do not hold.';
+        END IF;
+    END LOOP;
+    BEGIN
+        INSERT INTO orgs.team_members (org_id, team_id, user_id) VALUES (v_org, v_team.id, v_user);
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'user "%" is already a member of team "%"', user_handle, v_team.team_id
+            USING ERRCODE = 'duplicate_object';
+    END;
+    PERFORM orgs.write_audit(v_org, 110, 'team_member_added', v_team.team_id::text,
+                             jsonb_build_object('user', (SELECT u.handle::text FROM orgs.users u WHERE u.id = v_user)));
+END;
+$$;
+COMMENT ON FUNCTION orgs.add_team_member(text, text, text) IS
+    'Add a member of the organization to one of its teams (teams.manage_members).';
+
+CREATE FUNCTION orgs.remove_team_member(org_id text, team_id text, user_handle text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_org bigint := orgs.visible_org(org_id);
+    v_team orgs.teams;
+    v_user bigint;
+BEGIN
+    PERFORM orgs.require_org_permission(v_org, 'teams.manage_members', 'remove team members in organization %s');
+    v_team := orgs.visible_team(v_org, team_id);
+    v_user := orgs.existing_user(user_handle);
+    DELETE FROM orgs.team_members tm WHERE tm.team_id = v_team.id AND tm.user_id = v_user;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'user "%" is not a member of team "%"', user_handle, v_team.team_id
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM orgs.write_audit(v_org, 111, 'team_member_removed', v_team.team_id::text,
+                             jsonb_build_object('user', (SELECT u.handle::text FROM orgs.users u WHERE u.id = v_user)));
+END;
+$$;
+COMMENT ON FUNCTION orgs.remove_team_member(text, text, text) IS
+    'Remove a user from a team (teams.manage_members).';
+
+CREATE FUNCTION orgs.add_team_app(org_id text, team_id text, app text,
+                                  permission orgs.team_permission DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_org bigint := orgs.visible_org(org_id);
+    v_team orgs.teams;
+    v_app bigint;
+    v_app_org bigint;
+    v_level orgs.team_permission;
+BEGIN
+    PERFORM orgs.require_org_permission(v_org, 'teams.manage_apps', 'add team apps in organization %s');
+    v_team := orgs.visible_team(v_org, team_id);
+    v_app := orgs.resolve_app(app);
+    -- lock the app: a concurrent transfer out waits for us (and then drops
+    -- the grant) or we see the new owner
+    SELECT a.org_id INTO v_app_org FROM orgs.apps a WHERE a.id = v_app FOR KEY SHARE;
+    IF v_app_org IS DISTINCT FROM v_org THEN
+        RAISE EXCEPTION 'app "%" is not owned by organization "%"', app, orgs.org_name(v_org)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Only apps the organization owns can be added to its teams; transfer the app to the organization first.';
+    END IF;
+    v_level := COALESCE(permission, v_team.default_permission);
+    PERFORM orgs.require_level_within_actor(v_app, v_level);
+    BEGIN
+        INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
+        VALUES (v_org, v_team.id, v_app, v_level);
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'app "%" is already in team "%"', orgs.app_name(v_app), v_team.team_id
+            USING ERRCODE = 'duplicate_object',
+                  HINT = 'Use orgs.set_team_app_permission to change its level.';
+    END;
+    PERFORM orgs.write_audit(v_org, 112, 'team_app_added', v_team.team_id::text,
+                             jsonb_build_object('app', orgs.app_name(v_app), 'permission', v_level));
+END;
+$$;
+COMMENT ON FUNCTION orgs.add_team_app(text, text, text, orgs.team_permission) IS
+    'Give a team an app the organization owns at a level (teams.manage_apps); NULL means the team''s default level.';
+
+CREATE FUNCTION orgs.set_team_app_permission(org_id text, team_id text, app text,
+                                             permission orgs.team_permission)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_org bigint;
+    v_team orgs.teams;
+    v_app bigint;
+    v_old orgs.team_permission;
+BEGIN
+    IF permission IS NULL THEN
+        RAISE EXCEPTION 'permission must not be null' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_org := orgs.visible_org(org_id);
+    PERFORM orgs.require_org_permission(v_org, 'teams.manage_apps', 'change team app permissions in organization %s');
+    v_team := orgs.visible_team(v_org, team_id);
+    v_app := orgs.resolve_app(app);
+    SELECT ta.permission INTO v_old FROM orgs.team_apps ta
+     WHERE ta.team_id = v_team.id AND ta.app_id = v_app FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'app "%" is not in team "%"', orgs.app_name(v_app), v_team.team_id
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM orgs.require_level_within_actor(v_app, permission);
+    IF v_old = permission THEN
+        RETURN;                 -- nothing changes, nothing to log
+    END IF;
+    UPDATE orgs.team_apps ta SET permission = set_team_app_permission.permission
+     WHERE ta.team_id = v_team.id AND ta.app_id = v_app;
+    PERFORM orgs.write_audit(v_org, 108, 'team_updated', v_team.team_id::text,
+                             jsonb_build_object('app', orgs.app_name(v_app),
+                                                'permission', jsonb_build_object('old', v_old, 'new', permission)));
+END;
+$$;
+COMMENT ON FUNCTION orgs.set_team_app_permission(text, text, text, orgs.team_permission) IS
+    'Change the level at which a team holds an app (teams.manage_apps).';
+
+CREATE FUNCTION orgs.remove_team_app(org_id text, team_id text, app text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_org bigint := orgs.visible_org(org_id);
+    v_team orgs.teams;
+    v_app bigint;
+    v_old orgs.team_permission;
+BEGIN
+    PERFORM orgs.require_org_permission(v_org, 'teams.manage_apps', 'remove team apps in organization %s');
+    v_team := orgs.visible_team(v_org, team_id);
+    v_app := orgs.resolve_app(app);
+    DELETE FROM orgs.team_apps ta WHERE ta.team_id = v_team.id AND ta.app_id = v_app
+    RETURNING ta.permission INTO v_old;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'app "%" is not in team "%"', orgs.app_name(v_app), v_team.team_id
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM orgs.write_audit(v_org, 113, 'team_app_removed', v_team.team_id::text,
+                             jsonb_build_object('app', orgs.app_name(v_app), 'permission', v_old));
+END;
+$$;
+COMMENT ON FUNCTION orgs.remove_team_app(text, text, text) IS 'Take an app away from a team (teams.manage_apps).';

@@ -1,0 +1,151 @@
+--------------------------------------------------------------------------
+-- Apps (API.md "Apps")
+--------------------------------------------------------------------------
+--
+-- An app is owned by a user (a personal app: its owner holds everything on
+-- it, nobody else anything) or by an organization.  Apps are named in text
+-- as 'owner/app_id'.  A personal app, or an org app, can be transferred
+-- into an organization (app.transfer on the app, apps.create in the
+-- organization), optionally with a new app ID; its team grants in the old
+-- organization go with the move (trigger app_owner_change).
+
+CREATE FUNCTION orgs.create_app(owner text, app_id text, description text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_handle text := orgs.current_user_handle();
+    v_org bigint;
+    v_owner_name text;
+    v_id bigint;
+BEGIN
+    PERFORM orgs.check_identifier('app ID', app_id);
+    IF lower(owner) = lower(v_handle) THEN
+        v_owner_name := v_handle;               -- a personal app
+    ELSE
+        v_org := CASE WHEN owner IS NULL THEN NULL ELSE orgs.lookup_org(owner) END;
+        IF v_org IS NULL OR NOT COALESCE(orgs.has_org_permission(v_org, 'org.view'), false) THEN
+            IF owner IS NOT NULL AND orgs.lookup_user(owner) IS NOT NULL THEN
+                RAISE EXCEPTION 'permission denied to create apps for user "%"', owner
+                    USING ERRCODE = 'insufficient_privilege',
+                          DETAIL = 'A personal app can be created only by its owner.';
+            END IF;
+            RAISE EXCEPTION 'owner "%" does not exist', owner
+                USING ERRCODE = 'undefined_object',
+                      DETAIL = 'The owner of an app is the acting user or an organization.';
+        END IF;
+        PERFORM orgs.require_org_permission(v_org, 'apps.create', 'create apps in organization %s');
+        v_owner_name := orgs.org_name(v_org);
+    END IF;
+    BEGIN
+        INSERT INTO orgs.apps AS a (org_id, owner_user_id, app_id, description, created_by)
+        VALUES (v_org, CASE WHEN v_org IS NULL THEN v_actor END, create_app.app_id,
+                create_app.description, v_actor)
+        RETURNING a.id INTO v_id;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'app "%/%" already exists', v_owner_name, app_id
+            USING ERRCODE = 'duplicate_object',
+                  DETAIL = 'App IDs are unique within their owner, compared without regard to case.';
+    END;
+    PERFORM orgs.write_audit(v_org, 210, 'app_created', orgs.app_name(v_id),
+                             jsonb_build_object('app_id', v_id, 'personal', v_org IS NULL,
+                                                'description', description));
+    RETURN v_id;
+END;
+$$;
+COMMENT ON FUNCTION orgs.create_app(text, text, text) IS
+    'Create an app owned by the acting user (owner = own handle) or by an organization where the acting user holds apps.create.';
+
+CREATE FUNCTION orgs.transfer_app(app text, to_org text, new_app_id text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_app bigint;
+    v_row orgs.apps;
+    v_org bigint;
+    v_old_name text;
+    v_new_id text;
+    v_grants jsonb;
+BEGIN
+    IF new_app_id IS NOT NULL THEN
+        PERFORM orgs.check_identifier('app ID', new_app_id);
+    END IF;
+    v_app := orgs.resolve_app(app);
+    SELECT a.* INTO v_row FROM orgs.apps a WHERE a.id = v_app FOR UPDATE;
+    IF NOT FOUND THEN               -- deleted while we looked it up
+        RAISE EXCEPTION 'app "%" does not exist', app USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT COALESCE(orgs.has_app_permission(v_app, 'app.transfer'), false) THEN
+        RAISE EXCEPTION 'permission denied to transfer app "%"', orgs.app_name(v_app)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'This requires permission "app.transfer" on the app.';
+    END IF;
+    v_org := orgs.visible_org(to_org);
+    PERFORM orgs.require_org_permission(v_org, 'apps.create', 'transfer apps into organization %s');
+    IF v_row.org_id = v_org THEN
+        RAISE EXCEPTION 'app "%" already belongs to organization "%"', orgs.app_name(v_app), orgs.org_name(v_org)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_old_name := orgs.app_name(v_app);
+    v_new_id := COALESCE(new_app_id, v_row.app_id::text);
+    SELECT COALESCE(jsonb_agg(jsonb_build_object('team', t.team_id::text, 'permission', ta.permission)
+                              ORDER BY t.team_key), '[]') INTO v_grants
+      FROM orgs.team_apps ta JOIN orgs.teams t ON t.id = ta.team_id
+     WHERE ta.app_id = v_app;
+    BEGIN
+        -- the trigger app_owner_change drops the old team grants
+        UPDATE orgs.apps a SET org_id = v_org, owner_user_id = NULL, app_id = v_new_id
+         WHERE a.id = v_app;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'app "%/%" already exists', orgs.org_name(v_org), v_new_id
+            USING ERRCODE = 'duplicate_object',
+                  HINT = 'Pass new_app_id to give the app another ID in the organization.';
+    END;
+    PERFORM orgs.write_audit(v_org, 211, 'app_transferred_in', orgs.app_name(v_app),
+                             jsonb_build_object('app_id', v_app, 'from', v_old_name));
+    -- the giving side: its org, or (org_id NULL) the owner of a personal app
+    PERFORM orgs.write_audit(v_row.org_id, 212, 'app_transferred_out', v_old_name,
+                             jsonb_build_object('app_id', v_app, 'to', orgs.app_name(v_app),
+                                                'dropped_team_grants', v_grants));
+END;
+$$;
+COMMENT ON FUNCTION orgs.transfer_app(text, text, text) IS
+    'Move an app into an organization (app.transfer on the app, apps.create in the organization), optionally with a new app ID; its old team grants go.';
+
+CREATE FUNCTION orgs.delete_app(app text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_app bigint := orgs.resolve_app(app);
+    v_row orgs.apps;
+    v_name text;
+    v_grants jsonb;
+BEGIN
+    SELECT a.* INTO v_row FROM orgs.apps a WHERE a.id = v_app FOR UPDATE;
+    IF NOT FOUND THEN               -- deleted while we looked it up
+        RAISE EXCEPTION 'app "%" does not exist', app USING ERRCODE = 'undefined_object';
+    END IF;
+    v_name := orgs.app_name(v_app);
+    IF NOT COALESCE(orgs.has_app_permission(v_app, 'app.delete'), false) THEN
+        RAISE EXCEPTION 'permission denied to delete app "%"', v_name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'This requires permission "app.delete" on the app.';
+    END IF;
+    SELECT COALESCE(jsonb_agg(jsonb_build_object('team', t.team_id::text, 'permission', ta.permission)
+                              ORDER BY t.team_key), '[]') INTO v_grants
+      FROM orgs.team_apps ta JOIN orgs.teams t ON t.id = ta.team_id
+     WHERE ta.app_id = v_app;
+    DELETE FROM orgs.apps a WHERE a.id = v_app;     -- team grants cascade
+    PERFORM orgs.write_audit(v_row.org_id, 213, 'app_deleted', v_name,
+                             jsonb_build_object('app_id', v_app, 'dropped_team_grants', v_grants));
+END;
+$$;
+COMMENT ON FUNCTION orgs.delete_app(text) IS 'Delete an app and its team grants (app.delete).';

@@ -1,0 +1,310 @@
+--------------------------------------------------------------------------
+-- Row-level security for application tables (orgs.protect_table)
+--------------------------------------------------------------------------
+
+-- An application table whose rows belong to an app (a bigint column holding
+-- orgs.apps.id) or to an organization (orgs.organizations.id) is guarded by
+-- four named policies, one per command:
+--
+--   pg_orgs_select  FOR SELECT USING (col = ANY (granted keys))
+--   pg_orgs_insert  FOR INSERT WITH CHECK (col = ANY (granted keys))
+--   pg_orgs_update  FOR UPDATE USING (...) WITH CHECK (...)
+--   pg_orgs_delete  FOR DELETE USING (...)
+--
+-- "granted keys" is (SELECT orgs.apps_with_permission('p'))::int8[] or
+-- (SELECT orgs.orgs_with_permission('p'))::int8[]: an uncorrelated
+-- scalar sub-select (the cast keeps "= ANY" from reading it as a sub-query
+-- of rows), so
+-- the planner runs it once per statement (an InitPlan) and can use an index
+-- on the column (Index Cond: col = ANY ($0)).  Every name in the generated
+-- expressions is schema-qualified, and the policy is created under
+-- search_path = pg_catalog, pg_temp: the caller's search_path at creation
+-- or at query time cannot change what the policy means.  WITH CHECK on
+-- INSERT and UPDATE means a row can be written only into an app (org) where
+-- the acting user holds the write permission: it cannot be moved into an
+-- app the user may not write.  A command with no policy is refused to
+-- everyone subject to row-level security (fail closed).  On a partitioned
+-- table the policies guard queries through the parent; protect the
+-- partitions too if they are queried directly.
+
+-- The permission list for one command: the explicit argument if given
+-- ('' or blank means "no policy"), else resource.<action> (and, for org
+-- scope, resource.manage when resource.<action> does not exist), else the
+-- default.  Every name must be a known permission of the scope.  Returns
+-- NULL for "no policy", else the normalized comma-separated list.
+CREATE FUNCTION orgs.protect_resolve_permission(
+    p_scope orgs.permission_scope, p_command text, p_explicit text,
+    p_resource text, p_action text, p_default text)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_list text;
+    v_name text;
+    v_out text[] := '{}';
+    v_other orgs.permission_scope;
+    v_arg text := lower(p_command) || '_permission';
+BEGIN
+    IF p_explicit IS NOT NULL THEN
+        IF btrim(p_explicit) = '' THEN
+            RETURN NULL;
+        END IF;
+        v_list := p_explicit;
+    ELSIF p_resource IS NOT NULL THEN
+        v_list := lower(btrim(p_resource)) || '.' || p_action;
+        IF NOT EXISTS (SELECT 1 FROM orgs.permissions p
+                        WHERE p.scope = p_scope AND p.name = v_list) THEN
+            IF p_scope = 'org' AND p_action <> 'view'
+               AND EXISTS (SELECT 1 FROM orgs.permissions p
+                            WHERE p.scope = p_scope
+                              AND p.name = lower(btrim(p_resource)) || '.manage') THEN
+                v_list := lower(btrim(p_resource)) || '.manage';
+            ELSE
+                RAISE EXCEPTION 'resource "%" has no "%" permission', p_resource, p_action
+                    USING ERRCODE = 'invalid_parameter_value',
+                          DETAIL = format('No %s-level permission is named "%s".', p_scope, v_list),
+                          HINT = format('Pass %s to name the permission %s needs, or '''' for no %s policy.',
+                                        v_arg, p_command, p_command);
+            END IF;
+        END IF;
+    ELSE
+        RETURN p_default;
+    END IF;
+
+    FOREACH v_name IN ARRAY string_to_array(v_list, ',') LOOP
+        v_name := lower(btrim(v_name));
+        IF NOT EXISTS (SELECT 1 FROM orgs.permissions p
+                        WHERE p.scope = p_scope AND p.name = v_name) THEN
+            v_other := CASE p_scope WHEN 'app' THEN 'org' ELSE 'app' END;
+            IF EXISTS (SELECT 1 FROM orgs.permissions p
+                        WHERE p.scope = v_other AND p.name = v_name) THEN
+                RAISE EXCEPTION 'permission "%" is not an %-level permission', v_name, p_scope
+                    USING ERRCODE = 'invalid_parameter_value',
+                          DETAIL = format('"%s" is checked on %s; %s needs %s-level permissions.',
+                                          v_name,
+                                          CASE v_other WHEN 'org' THEN 'organizations' ELSE 'apps' END,
+                                          CASE p_scope WHEN 'app' THEN 'orgs.protect_table' ELSE 'orgs.protect_org_table' END,
+                                          p_scope),
+                          HINT = CASE v_other WHEN 'org'
+                                      THEN 'Use orgs.protect_org_table for tables whose rows belong to an organization.'
+                                      ELSE 'Use orgs.protect_table for tables whose rows belong to an app.' END;
+            END IF;
+            RAISE EXCEPTION 'unrecognized permission: "%"', v_name
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF NOT v_name = ANY (v_out) THEN
+            v_out := v_out || v_name;
+        END IF;
+    END LOOP;
+    RETURN array_to_string(v_out, ',');
+END;
+$$;
+COMMENT ON FUNCTION orgs.protect_resolve_permission(orgs.permission_scope, text, text, text, text, text) IS
+    'Internal (orgs.protect_table): the validated permission list one command''s policy checks, or NULL for no policy.';
+
+-- The work of protect_table and protect_org_table.
+CREATE FUNCTION orgs.protect_internal(
+    p_scope orgs.permission_scope, p_tbl regclass, p_column name,
+    p_select text, p_insert text, p_update text, p_delete text,
+    p_resource text, p_row_filter text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rel record;
+    v_att record;
+    v_fn text := CASE p_scope WHEN 'app' THEN 'orgs.apps_with_permission'
+                              ELSE 'orgs.orgs_with_permission' END;
+    v_caller text := CASE p_scope WHEN 'app' THEN 'orgs.protect_table'
+                                  ELSE 'orgs.protect_org_table' END;
+    v_kind text := CASE p_scope WHEN 'app' THEN 'app' ELSE 'organization' END;
+    v_sel text;
+    v_ins text;
+    v_upd text;
+    v_del text;
+    v_filter text := '';
+    v_name text;
+BEGIN
+    IF p_tbl IS NULL OR p_column IS NULL THEN
+        RAISE EXCEPTION 'table and column must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT c.oid, c.relkind, c.relowner, c.relname, n.nspname
+      INTO v_rel
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = p_tbl;
+    IF v_rel.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION '"%" is not a table', p_tbl::text
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = 'Row-level security policies can be attached to tables and partitioned tables only.';
+    END IF;
+    IF NOT pg_has_role(current_user, v_rel.relowner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', quote_ident(v_rel.relname)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Only the owner of table %s can change its row-level security policies.', p_tbl::text);
+    END IF;
+    SELECT a.attname, a.atttypid INTO v_att
+      FROM pg_attribute a
+     WHERE a.attrelid = p_tbl AND a.attname = p_column AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'column "%" of relation "%" does not exist', p_column, v_rel.relname
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    IF v_att.atttypid <> 'pg_catalog.int8'::regtype THEN
+        RAISE EXCEPTION 'column "%" of relation "%" must be of type bigint', p_column, v_rel.relname
+            USING ERRCODE = 'datatype_mismatch',
+                  DETAIL = format('It is of type %s; it must hold the %s''s key (orgs.%s.id).',
+                                  format_type(v_att.atttypid, NULL), v_kind,
+                                  CASE p_scope WHEN 'app' THEN 'apps' ELSE 'organizations' END);
+    END IF;
+    IF p_resource IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM orgs.permissions p
+             WHERE p.scope = p_scope
+               AND split_part(p.name, '.', 1) = lower(btrim(p_resource))) THEN
+        RAISE EXCEPTION 'unrecognized resource: "%"', p_resource
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('No %s-level permission is named "%s.*".', p_scope, lower(btrim(p_resource)));
+    END IF;
+
+    v_sel := orgs.protect_resolve_permission(p_scope, 'SELECT', p_select, p_resource, 'view',
+                                             CASE p_scope WHEN 'app' THEN 'app.view' ELSE 'org.view' END);
+    v_ins := orgs.protect_resolve_permission(p_scope, 'INSERT', p_insert, p_resource, 'create', NULL);
+    v_upd := orgs.protect_resolve_permission(p_scope, 'UPDATE', p_update, p_resource, 'edit', NULL);
+    v_del := orgs.protect_resolve_permission(p_scope, 'DELETE', p_delete, p_resource, 'delete', NULL);
+
+    IF p_row_filter IS NOT NULL AND btrim(p_row_filter) <> '' THEN
+        v_filter := ' AND (' || p_row_filter || ')';
+    END IF;
+
+    FOR v_name IN
+        SELECT p.polname FROM pg_policy p
+         WHERE p.polrelid = p_tbl
+           AND p.polname IN ('pg_orgs_select', 'pg_orgs_insert', 'pg_orgs_update', 'pg_orgs_delete')
+    LOOP
+        EXECUTE format('DROP POLICY %I ON %s', v_name, p_tbl::text);
+    END LOOP;
+
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', p_tbl::text);
+    EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', p_tbl::text);
+
+    IF v_sel IS NOT NULL THEN
+        EXECUTE format('CREATE POLICY pg_orgs_select ON %s AS PERMISSIVE FOR SELECT TO PUBLIC'
+                       ' USING ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)',
+                       p_tbl::text, p_column, v_fn, v_sel, v_filter);
+        EXECUTE format('COMMENT ON POLICY pg_orgs_select ON %s IS %L', p_tbl::text,
+                       format('%s: SELECT needs %s-level "%s" on the row''s %s (column "%s").',
+                              v_caller, p_scope, v_sel, v_kind, p_column));
+    END IF;
+    IF v_ins IS NOT NULL THEN
+        EXECUTE format('CREATE POLICY pg_orgs_insert ON %s AS PERMISSIVE FOR INSERT TO PUBLIC'
+                       ' WITH CHECK ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)',
+                       p_tbl::text, p_column, v_fn, v_ins, v_filter);
+        EXECUTE format('COMMENT ON POLICY pg_orgs_insert ON %s IS %L', p_tbl::text,
+                       format('%s: INSERT needs %s-level "%s" on the new row''s %s (column "%s").',
+                              v_caller, p_scope, v_ins, v_kind, p_column));
+    END IF;
+    IF v_upd IS NOT NULL THEN
+        EXECUTE format('CREATE POLICY pg_orgs_update ON %s AS PERMISSIVE FOR UPDATE TO PUBLIC'
+                       ' USING ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)'
+                       ' WITH CHECK ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)',
+                       p_tbl::text, p_column, v_fn, v_upd, v_filter,
+                       p_column, v_fn, v_upd, v_filter);
+        EXECUTE format('COMMENT ON POLICY pg_orgs_update ON %s IS %L', p_tbl::text,
+                       format('%s: UPDATE needs %s-level "%s" on the row''s %s, before and after (column "%s").',
+                              v_caller, p_scope, v_upd, v_kind, p_column));
+    END IF;
+    IF v_del IS NOT NULL THEN
+        EXECUTE format('CREATE POLICY pg_orgs_delete ON %s AS PERMISSIVE FOR DELETE TO PUBLIC'
+                       ' USING ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)',
+                       p_tbl::text, p_column, v_fn, v_del, v_filter);
+        EXECUTE format('COMMENT ON POLICY pg_orgs_delete ON %s IS %L', p_tbl::text,
+                       format('%s: DELETE needs %s-level "%s" on the row''s %s (column "%s").',
+                              v_caller, p_scope, v_del, v_kind, p_column));
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION orgs.protect_internal(orgs.permission_scope, regclass, name, text, text, text, text, text, text) IS
+    'Internal: the work of orgs.protect_table and orgs.protect_org_table.';
+
+CREATE FUNCTION orgs.protect_table(
+    tbl regclass,
+    app_column name,
+    select_permission text DEFAULT NULL,
+    insert_permission text DEFAULT NULL,
+    update_permission text DEFAULT NULL,
+    delete_permission text DEFAULT NULL,
+    resource text DEFAULT NULL,
+    row_filter text DEFAULT NULL)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT orgs.protect_internal('app', tbl, app_column,
+                                 select_permission, insert_permission,
+                                 update_permission, delete_permission,
+                                 resource, row_filter);
+END;
+COMMENT ON FUNCTION orgs.protect_table(regclass, name, text, text, text, text, text, text) IS
+$$Guard a table whose rows belong to an app (app_column: bigint, orgs.apps.id) with row-level security: enables and forces RLS and (re)creates policies pg_orgs_select/insert/update/delete, each requiring an app-level permission on the row's app via orgs.apps_with_permission (once per statement; indexes on app_column stay usable). INSERT and UPDATE also check the new row, so a row cannot be moved into an app the acting user may not write. resource => 'models' means models.view / models.create / models.edit / models.delete; an explicit *_permission (a comma-separated list: any one suffices) overrides it, and '' means no policy, so that command is refused. Without resource, SELECT needs app.view and writes are refused. row_filter is an extra boolean SQL expression ANDed into every policy (parsed with search_path = pg_catalog: qualify names). Only the table's owner may call it. Re-running replaces the policies; other policies on the table are left alone.$$;
+
+CREATE FUNCTION orgs.protect_org_table(
+    tbl regclass,
+    org_column name,
+    select_permission text DEFAULT NULL,
+    insert_permission text DEFAULT NULL,
+    update_permission text DEFAULT NULL,
+    delete_permission text DEFAULT NULL,
+    resource text DEFAULT NULL,
+    row_filter text DEFAULT NULL)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT orgs.protect_internal('org', tbl, org_column,
+                                 select_permission, insert_permission,
+                                 update_permission, delete_permission,
+                                 resource, row_filter);
+END;
+COMMENT ON FUNCTION orgs.protect_org_table(regclass, name, text, text, text, text, text, text) IS
+$$Guard a table whose rows belong to an organization (org_column: bigint, orgs.organizations.id) with row-level security: as orgs.protect_table, with org-level permissions checked via orgs.orgs_with_permission. resource => 'clusters' means clusters.view for SELECT and, where clusters.create / .edit / .delete do not exist, clusters.manage for writes. Without resource, SELECT needs org.view and writes are refused.$$;
+
+CREATE FUNCTION orgs.unprotect_table(tbl regclass, disable_rls boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rel record;
+    v_name text;
+    v_found boolean := false;
+BEGIN
+    SELECT c.relkind, c.relowner, c.relname INTO v_rel FROM pg_class c WHERE c.oid = tbl;
+    IF NOT FOUND OR v_rel.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION '"%" is not a table', tbl::text USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF NOT pg_has_role(current_user, v_rel.relowner, 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of table %', quote_ident(v_rel.relname)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('Only the owner of table %s can change its row-level security policies.', tbl::text);
+    END IF;
+    FOREACH v_name IN ARRAY ARRAY['pg_orgs_select', 'pg_orgs_insert', 'pg_orgs_update', 'pg_orgs_delete'] LOOP
+        IF EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = tbl AND p.polname = v_name) THEN
+            v_found := true;
+            EXECUTE format('DROP POLICY %I ON %s', v_name, tbl::text);
+        END IF;
+    END LOOP;
+    IF NOT v_found THEN
+        RAISE EXCEPTION 'table % is not protected by pg_orgs', tbl::text
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = 'It has none of the policies pg_orgs_select, pg_orgs_insert, pg_orgs_update, pg_orgs_delete.';
+    END IF;
+    IF disable_rls THEN
+        EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl::text);
+        EXECUTE format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl::text);
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION orgs.unprotect_table(regclass, boolean) IS
+    'Remove the policies orgs.protect_table / orgs.protect_org_table made (pg_orgs_select/insert/update/delete). Row-level security stays enabled and forced, so the table fails closed, unless disable_rls is true. Only the table''s owner may call it.';
