@@ -52,7 +52,19 @@ PG_FUNCTION_INFO_V1(orgs_cache_stats);
  * The parsed permission list of one call site, kept in fn_extra so that
  * a policy evaluated on every row parses its constant list once.
  */
-#define MEMO_SIZE 4096				/* power of two */
+#define MEMO_MIN_SLOTS 256		/* powers of two */
+#define MEMO_MAX_SLOTS (1 << 18)
+
+/*
+ * One remembered answer: object key -> result, valid while its epoch is
+ * the memo's current epoch (so forgetting everything is one increment).
+ */
+typedef struct MemoSlot
+{
+	int64		key;
+	uint32		epoch;
+	int8		val;			/* -1 NULL, 0 false, 1 true */
+} MemoSlot;
 
 typedef struct ParsedPerms
 {
@@ -62,15 +74,18 @@ typedef struct ParsedPerms
 	PermSet		set;
 
 	/*
-	 * Results of this call site for one user, direct-mapped by object key:
-	 * a policy evaluated on every row asks the same (user, object) pair
-	 * again and again.  Valid while the generation and the user stay the
-	 * same, exactly as long as the cache entries they were read from.
+	 * Results of this call site for one user, in an open-addressing table
+	 * that grows with the number of distinct objects asked about: a policy
+	 * evaluated on every row asks the same (user, object) pairs again and
+	 * again.  Valid while the generation and the user stay the same,
+	 * exactly as long as the cache entries they were read from.
 	 */
 	int64		memo_user;
 	uint64		memo_generation;
-	int64		memo_key[MEMO_SIZE];
-	int8		memo_val[MEMO_SIZE];	/* -1 NULL, 0 false, 1 true, 2 empty */
+	uint32		memo_epoch;
+	int			memo_count;
+	int			memo_mask;		/* slots - 1; -1 before the first use */
+	MemoSlot   *memo;
 	char		text[FLEXIBLE_ARRAY_MEMBER];
 } ParsedPerms;
 
@@ -95,15 +110,24 @@ ParsePerms(FunctionCallInfo fcinfo, text *perms, PermScope scope)
 	str = text_to_cstring(perms);
 	if (p == NULL || p->len < len)
 	{
+		ParsedPerms *np = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+												 offsetof(ParsedPerms, text) + len + 1);
+
+		np->memo_mask = -1;
 		if (p != NULL)
+		{
+			/* keep the memo's memory; its answers are forgotten below */
+			np->memo = p->memo;
+			np->memo_mask = p->memo_mask;
+			np->memo_epoch = p->memo_epoch;
 			pfree(p);
-		p = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
-							   offsetof(ParsedPerms, text) + len + 1);
+		}
+		p = np;
 		fcinfo->flinfo->fn_extra = p;
 	}
 	/* parse before filling in, so an error leaves no half-made entry */
 	p->generation = 0;
-	p->memo_generation = 0;
+	p->memo_generation = 0;		/* the memo is forgotten at its next use */
 	p->set = MatrixParseList(m, scope, str);
 	p->generation = gen;
 	p->scope = scope;
@@ -199,6 +223,62 @@ OrgCheck(FunctionCallInfo fcinfo, int64 user_id, int64 org_id, PermSet want)
 	PG_RETURN_BOOL(PermSetOverlaps(&have, &want));
 }
 
+static inline uint32
+MemoHash(int64 key)
+{
+	return (uint32) (((uint64) key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32);
+}
+
+/*
+ * MemoForget
+ *		Forget every remembered answer (the user or the generation changed).
+ */
+static void
+MemoForget(ParsedPerms *p)
+{
+	p->memo_count = 0;
+	if (++p->memo_epoch == 0)
+	{
+		/* the epoch wrapped: make every stale slot look empty again */
+		if (p->memo != NULL)
+			memset(p->memo, 0, sizeof(MemoSlot) * (p->memo_mask + 1));
+		p->memo_epoch = 1;
+	}
+}
+
+/*
+ * MemoResize
+ *		Give the memo nslots empty slots, keeping the current answers.
+ */
+static void
+MemoResize(FunctionCallInfo fcinfo, ParsedPerms *p, int nslots)
+{
+	MemoSlot   *old = p->memo;
+	int			oldslots = p->memo_mask + 1;
+	uint32		epoch = p->memo_epoch;
+
+	p->memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									 sizeof(MemoSlot) * nslots);
+	p->memo_mask = nslots - 1;
+	p->memo_count = 0;
+	p->memo_epoch = 1;
+	for (int i = 0; old != NULL && i < oldslots; i++)
+	{
+		if (old[i].epoch == epoch)
+		{
+			uint32		h = MemoHash(old[i].key) & p->memo_mask;
+
+			while (p->memo[h].epoch == p->memo_epoch)
+				h = (h + 1) & p->memo_mask;
+			p->memo[h] = old[i];
+			p->memo[h].epoch = p->memo_epoch;
+			p->memo_count++;
+		}
+	}
+	if (old != NULL)
+		pfree(old);
+}
+
 /*
  * MemoCheck
  *		AppCheck / OrgCheck through the call site's memo.
@@ -209,31 +289,51 @@ MemoCheck(FunctionCallInfo fcinfo, int64 user_id, int64 key, PermSet want,
 {
 	ParsedPerms *p = fcinfo->flinfo->fn_extra;
 	uint64		gen = CacheGeneration();
-	int			slot = (int) (key & (MEMO_SIZE - 1));
 	PermSet		have;
 	bool		exists;
 	int8		val;
+	uint32		h;
 
+	if (p->memo == NULL)
+		MemoResize(fcinfo, p, MEMO_MIN_SLOTS);
 	if (p->memo_generation != gen || p->memo_user != user_id)
 	{
-		memset(p->memo_val, 2, sizeof(p->memo_val));
+		MemoForget(p);
 		p->memo_generation = gen;
 		p->memo_user = user_id;
 	}
-	else if (p->memo_val[slot] != 2 && p->memo_key[slot] == key)
+	for (h = MemoHash(key) & p->memo_mask; p->memo[h].epoch == p->memo_epoch;
+		 h = (h + 1) & p->memo_mask)
 	{
-		if (p->memo_val[slot] < 0)
-			PG_RETURN_NULL();
-		PG_RETURN_BOOL(p->memo_val[slot] == 1);
+		if (p->memo[h].key == key)
+		{
+			if (p->memo[h].val < 0)
+				PG_RETURN_NULL();
+			PG_RETURN_BOOL(p->memo[h].val == 1);
+		}
 	}
 
 	exists = app ? CacheEffectiveAppPerms(user_id, key, &have) :
 		CacheEffectiveOrgPerms(user_id, key, &have);
 	val = !exists ? -1 : PermSetOverlaps(&have, &want) ? 1 : 0;
+
+	/* remember it, unless the cache moved on while we looked */
 	if (CacheGeneration() == gen)
 	{
-		p->memo_key[slot] = key;
-		p->memo_val[slot] = val;
+		if ((p->memo_count + 1) * 2 > p->memo_mask + 1)
+		{
+			if (p->memo_mask + 1 < MEMO_MAX_SLOTS)
+				MemoResize(fcinfo, p, (p->memo_mask + 1) * 2);
+			else
+				MemoForget(p);
+		}
+		for (h = MemoHash(key) & p->memo_mask; p->memo[h].epoch == p->memo_epoch;
+			 h = (h + 1) & p->memo_mask)
+			;
+		p->memo[h].key = key;
+		p->memo[h].epoch = p->memo_epoch;
+		p->memo[h].val = val;
+		p->memo_count++;
 	}
 	if (val < 0)
 		PG_RETURN_NULL();
