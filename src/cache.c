@@ -117,6 +117,7 @@ static uint64 cache_gen = 1;
 static bool built_with_xact_snapshot = false;
 static Matrix *matrix = NULL;
 static Size empty_cache_bytes = 0;	/* the cache's size just after a reset */
+static HTAB *memos_h;
 static HTAB *users_h,
 		   *members_h,
 		   *teamapps_h,
@@ -304,7 +305,7 @@ EnsureValid(void)
 		matrix = NULL;
 		last_user = NULL;
 		users_h = members_h = teamapps_h = apps_h = orgs_h = NULL;
-		appnames_h = orgnames_h = handles_h = roles_h = NULL;
+		appnames_h = orgnames_h = handles_h = roles_h = memos_h = NULL;
 		OrgsCatalogReset();
 		OrgsCatalogGet();
 
@@ -318,6 +319,7 @@ EnsureValid(void)
 		orgnames_h = MakeHash("pg_orgs org names", APPNAME_KEYLEN, sizeof(NameEntry), true);
 		handles_h = MakeHash("pg_orgs handles", APPNAME_KEYLEN, sizeof(NameEntry), true);
 		roles_h = MakeHash("pg_orgs roles", sizeof(Oid), sizeof(RoleEntry), false);
+		memos_h = MakeHash("pg_orgs answers", sizeof(AnswerKey), sizeof(AnswerMemo), false);
 		empty_cache_bytes = MemoryContextMemAllocated(cache_cxt, true);
 
 		if (gen == cache_gen || attempt >= MAX_BUILD_ATTEMPTS)
@@ -747,6 +749,128 @@ CacheOrgsWithPermission(int64 user_id, const PermSet *want, int *n)
 	}
 	*n = nout;
 	return ids;
+}
+
+/* ---------------------------------------------------------------------
+ * Answer memos: (user, permission set, scope) -> object key -> answer
+ * ---------------------------------------------------------------------
+ */
+#define MEMO_MIN_SLOTS 256		/* powers of two */
+#define MEMO_MAX_SLOTS (1 << 18)
+
+static inline uint32
+MemoHash(int64 key)
+{
+	return (uint32) (((uint64) key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32);
+}
+
+/*
+ * CacheAnswerMemo
+ *		The answer memo of (user, want, scope), created empty if needed.  It
+ *		lives in the cache and is valid until CacheGeneration() changes.
+ */
+AnswerMemo *
+CacheAnswerMemo(int64 user_id, const PermSet *want, bool app)
+{
+	AnswerKey	key;
+	AnswerMemo *m;
+	bool		found;
+
+	EnsureValid();
+	memset(&key, 0, sizeof(key));
+	key.user_id = user_id;
+	key.want = *want;
+	key.app = app;
+	m = hash_search(memos_h, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		m->epoch = 1;
+		m->count = 0;
+		m->mask = -1;
+		m->slots = NULL;
+	}
+	return m;
+}
+
+/*
+ * AnswerMemoGet
+ *		The remembered answer for key, if there is one.
+ */
+bool
+AnswerMemoGet(AnswerMemo *m, int64 key, int8 *val)
+{
+	if (m->slots == NULL)
+		return false;
+	for (uint32 h = MemoHash(key) & m->mask; m->slots[h].epoch == m->epoch;
+		 h = (h + 1) & m->mask)
+	{
+		if (m->slots[h].key == key)
+		{
+			*val = m->slots[h].val;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+MemoInsert(AnswerMemo *m, int64 key, uint32 epoch, int8 val)
+{
+	uint32		h = MemoHash(key) & m->mask;
+
+	while (m->slots[h].epoch == m->epoch)
+		h = (h + 1) & m->mask;
+	m->slots[h].key = key;
+	m->slots[h].epoch = epoch;
+	m->slots[h].val = val;
+	m->count++;
+}
+
+/*
+ * AnswerMemoPut
+ *		Remember an answer.  The table doubles while it is at most half
+ *		full, up to MEMO_MAX_SLOTS and the cache's memory bound; past
+ *		those it forgets everything and starts again.
+ */
+void
+AnswerMemoPut(AnswerMemo *m, int64 key, int8 val)
+{
+	if (m->slots == NULL || (m->count + 1) * 2 > m->mask + 1)
+	{
+		int			nslots = m->slots == NULL ? MEMO_MIN_SLOTS : (m->mask + 1) * 2;
+		Size		bytes = sizeof(MemoSlot) * nslots;
+
+		if (m->slots != NULL &&
+			(nslots > MEMO_MAX_SLOTS ||
+			 MemoryContextMemAllocated(cache_cxt, true) + bytes >
+			 empty_cache_bytes + (Size) orgs_cache_max_kb * 1024))
+		{
+			/* forget everything: bump the epoch so every slot looks empty */
+			m->count = 0;
+			if (++m->epoch == 0)
+			{
+				memset(m->slots, 0, sizeof(MemoSlot) * (m->mask + 1));
+				m->epoch = 1;
+			}
+		}
+		else
+		{
+			MemoSlot   *old = m->slots;
+			int			oldslots = m->mask + 1;
+			uint32		oldepoch = m->epoch;
+
+			m->slots = MemoryContextAllocZero(cache_cxt, bytes);
+			m->mask = nslots - 1;
+			m->count = 0;
+			m->epoch = 1;
+			for (int i = 0; old != NULL && i < oldslots; i++)
+				if (old[i].epoch == oldepoch)
+					MemoInsert(m, old[i].key, m->epoch, old[i].val);
+			if (old != NULL)
+				pfree(old);
+		}
+	}
+	MemoInsert(m, key, m->epoch, val);
 }
 
 /*

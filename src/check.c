@@ -27,6 +27,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
@@ -52,40 +53,21 @@ PG_FUNCTION_INFO_V1(orgs_cache_stats);
  * The parsed permission list of one call site, kept in fn_extra so that
  * a policy evaluated on every row parses its constant list once.
  */
-#define MEMO_MIN_SLOTS 256		/* powers of two */
-#define MEMO_MAX_SLOTS (1 << 18)
-
-/*
- * One remembered answer: object key -> result, valid while its epoch is
- * the memo's current epoch (so forgetting everything is one increment).
- */
-typedef struct MemoSlot
-{
-	int64		key;
-	uint32		epoch;
-	int8		val;			/* -1 NULL, 0 false, 1 true */
-} MemoSlot;
-
 typedef struct ParsedPerms
 {
 	uint64		generation;		/* the cache generation the bits refer to */
 	PermScope	scope;
+	bool		stable;			/* the list is a constant of this call site */
 	int			len;
 	PermSet		set;
 
 	/*
-	 * Results of this call site for one user, in an open-addressing table
-	 * that grows with the number of distinct objects asked about: a policy
-	 * evaluated on every row asks the same (user, object) pairs again and
-	 * again.  Valid while the generation and the user stay the same,
-	 * exactly as long as the cache entries they were read from.
+	 * The answer memo of (user, this set) in the cache, as fetched under
+	 * memo_generation: valid exactly as long as the generation stays.
 	 */
-	int64		memo_user;
+	AnswerMemo *memo;
 	uint64		memo_generation;
-	uint32		memo_epoch;
-	int			memo_count;
-	int			memo_mask;		/* slots - 1; -1 before the first use */
-	MemoSlot   *memo;
+	int64		memo_user;
 	char		text[FLEXIBLE_ARRAY_MEMBER];
 } ParsedPerms;
 
@@ -94,15 +76,42 @@ typedef struct ParsedPerms
  *		The set named by the permission list argument, parsed once per call
  *		site while the list and the matrix stay the same.
  */
+/*
+ * ArgIsConst
+ *		Is argument argno of this call site a constant of the expression?
+ *		(Not merely stable: a Param keeps its FmgrInfo across executions of
+ *		a PL/pgSQL expression while its value changes.)
+ */
+static bool
+ArgIsConst(FmgrInfo *flinfo, int argno)
+{
+	Node	   *expr = flinfo->fn_expr;
+	List	   *args;
+
+	if (expr == NULL || !IsA(expr, FuncExpr))
+		return false;
+	args = ((FuncExpr *) expr)->args;
+	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
+}
+
 static PermSet
-ParsePerms(FunctionCallInfo fcinfo, text *perms, PermScope scope)
+ParsePerms(FunctionCallInfo fcinfo, int argno, PermScope scope)
 {
 	ParsedPerms *p = fcinfo->flinfo->fn_extra;
-	const Matrix *m = CacheMatrix();
+	const Matrix *m;
 	uint64		gen = CacheGeneration();
-	int			len = VARSIZE_ANY_EXHDR(perms);
+	text	   *perms;
+	int			len;
 	char	   *str;
 
+	/* a constant list, parsed under this generation: nothing to look at */
+	if (p != NULL && p->stable && p->generation == gen)
+		return p->set;
+
+	perms = PG_GETARG_TEXT_PP(argno);
+	len = VARSIZE_ANY_EXHDR(perms);
+	m = CacheMatrix();
+	gen = CacheGeneration();
 	if (p != NULL && p->generation == gen && p->scope == scope && p->len == len &&
 		memcmp(p->text, VARDATA_ANY(perms), len) == 0)
 		return p->set;
@@ -113,21 +122,15 @@ ParsePerms(FunctionCallInfo fcinfo, text *perms, PermScope scope)
 		ParsedPerms *np = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
 												 offsetof(ParsedPerms, text) + len + 1);
 
-		np->memo_mask = -1;
 		if (p != NULL)
-		{
-			/* keep the memo's memory; its answers are forgotten below */
-			np->memo = p->memo;
-			np->memo_mask = p->memo_mask;
-			np->memo_epoch = p->memo_epoch;
 			pfree(p);
-		}
 		p = np;
 		fcinfo->flinfo->fn_extra = p;
 	}
 	/* parse before filling in, so an error leaves no half-made entry */
 	p->generation = 0;
-	p->memo_generation = 0;		/* the memo is forgotten at its next use */
+	p->memo = NULL;
+	p->stable = ArgIsConst(fcinfo->flinfo, argno);
 	p->set = MatrixParseList(m, scope, str);
 	p->generation = gen;
 	p->scope = scope;
@@ -223,65 +226,11 @@ OrgCheck(FunctionCallInfo fcinfo, int64 user_id, int64 org_id, PermSet want)
 	PG_RETURN_BOOL(PermSetOverlaps(&have, &want));
 }
 
-static inline uint32
-MemoHash(int64 key)
-{
-	return (uint32) (((uint64) key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32);
-}
-
-/*
- * MemoForget
- *		Forget every remembered answer (the user or the generation changed).
- */
-static void
-MemoForget(ParsedPerms *p)
-{
-	p->memo_count = 0;
-	if (++p->memo_epoch == 0)
-	{
-		/* the epoch wrapped: make every stale slot look empty again */
-		if (p->memo != NULL)
-			memset(p->memo, 0, sizeof(MemoSlot) * (p->memo_mask + 1));
-		p->memo_epoch = 1;
-	}
-}
-
-/*
- * MemoResize
- *		Give the memo nslots empty slots, keeping the current answers.
- */
-static void
-MemoResize(FunctionCallInfo fcinfo, ParsedPerms *p, int nslots)
-{
-	MemoSlot   *old = p->memo;
-	int			oldslots = p->memo_mask + 1;
-	uint32		epoch = p->memo_epoch;
-
-	p->memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
-									 sizeof(MemoSlot) * nslots);
-	p->memo_mask = nslots - 1;
-	p->memo_count = 0;
-	p->memo_epoch = 1;
-	for (int i = 0; old != NULL && i < oldslots; i++)
-	{
-		if (old[i].epoch == epoch)
-		{
-			uint32		h = MemoHash(old[i].key) & p->memo_mask;
-
-			while (p->memo[h].epoch == p->memo_epoch)
-				h = (h + 1) & p->memo_mask;
-			p->memo[h] = old[i];
-			p->memo[h].epoch = p->memo_epoch;
-			p->memo_count++;
-		}
-	}
-	if (old != NULL)
-		pfree(old);
-}
-
 /*
  * MemoCheck
- *		AppCheck / OrgCheck through the call site's memo.
+ *		AppCheck / OrgCheck through the cache's answer memo of (user, set):
+ *		a policy evaluated on every row, and the same statement run again,
+ *		ask the same (user, object) pairs again and again.
  */
 static Datum
 MemoCheck(FunctionCallInfo fcinfo, int64 user_id, int64 key, PermSet want,
@@ -292,25 +241,18 @@ MemoCheck(FunctionCallInfo fcinfo, int64 user_id, int64 key, PermSet want,
 	PermSet		have;
 	bool		exists;
 	int8		val;
-	uint32		h;
 
-	if (p->memo == NULL)
-		MemoResize(fcinfo, p, MEMO_MIN_SLOTS);
-	if (p->memo_generation != gen || p->memo_user != user_id)
+	if (p->memo == NULL || p->memo_generation != gen || p->memo_user != user_id)
 	{
-		MemoForget(p);
-		p->memo_generation = gen;
+		p->memo = CacheAnswerMemo(user_id, &want, app);
+		p->memo_generation = gen = CacheGeneration();
 		p->memo_user = user_id;
 	}
-	for (h = MemoHash(key) & p->memo_mask; p->memo[h].epoch == p->memo_epoch;
-		 h = (h + 1) & p->memo_mask)
+	if (AnswerMemoGet(p->memo, key, &val))
 	{
-		if (p->memo[h].key == key)
-		{
-			if (p->memo[h].val < 0)
-				PG_RETURN_NULL();
-			PG_RETURN_BOOL(p->memo[h].val == 1);
-		}
+		if (val < 0)
+			PG_RETURN_NULL();
+		PG_RETURN_BOOL(val == 1);
 	}
 
 	exists = app ? CacheEffectiveAppPerms(user_id, key, &have) :
@@ -319,22 +261,7 @@ MemoCheck(FunctionCallInfo fcinfo, int64 user_id, int64 key, PermSet want,
 
 	/* remember it, unless the cache moved on while we looked */
 	if (CacheGeneration() == gen)
-	{
-		if ((p->memo_count + 1) * 2 > p->memo_mask + 1)
-		{
-			if (p->memo_mask + 1 < MEMO_MAX_SLOTS)
-				MemoResize(fcinfo, p, (p->memo_mask + 1) * 2);
-			else
-				MemoForget(p);
-		}
-		for (h = MemoHash(key) & p->memo_mask; p->memo[h].epoch == p->memo_epoch;
-			 h = (h + 1) & p->memo_mask)
-			;
-		p->memo[h].key = key;
-		p->memo[h].epoch = p->memo_epoch;
-		p->memo[h].val = val;
-		p->memo_count++;
-	}
+		AnswerMemoPut(p->memo, key, val);
 	if (val < 0)
 		PG_RETURN_NULL();
 	PG_RETURN_BOOL(val == 1);
@@ -351,7 +278,7 @@ orgs_has_app_permission_id(PG_FUNCTION_ARGS)
 	int64		user_id;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(1), SCOPE_APP);
+	want = ParsePerms(fcinfo, 1, SCOPE_APP);
 	user_id = ActingUserId();
 	if (user_id == 0)
 		PG_RETURN_BOOL(false);
@@ -369,7 +296,7 @@ orgs_has_app_permission_name(PG_FUNCTION_ARGS)
 	int64		user_id;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(1), SCOPE_APP);
+	want = ParsePerms(fcinfo, 1, SCOPE_APP);
 	app_id = ResolveApp(PG_GETARG_TEXT_PP(0));
 	user_id = ActingUserId();
 	if (user_id == 0)
@@ -388,7 +315,7 @@ orgs_has_app_permission_id_id(PG_FUNCTION_ARGS)
 	PermSet		want;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(2), SCOPE_APP);
+	want = ParsePerms(fcinfo, 2, SCOPE_APP);
 	if (!CacheUserExists(user_id))
 		PG_RETURN_NULL();
 	return MemoCheck(fcinfo, user_id, app_id, want, true);
@@ -405,7 +332,7 @@ orgs_has_app_permission_name_name(PG_FUNCTION_ARGS)
 	PermSet		want;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(2), SCOPE_APP);
+	want = ParsePerms(fcinfo, 2, SCOPE_APP);
 	user_id = ResolveUser(PG_GETARG_TEXT_PP(0));
 	app_id = ResolveApp(PG_GETARG_TEXT_PP(1));
 	return AppCheck(fcinfo, user_id, app_id, want);
@@ -422,7 +349,7 @@ orgs_has_org_permission_id(PG_FUNCTION_ARGS)
 	int64		user_id;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(1), SCOPE_ORG);
+	want = ParsePerms(fcinfo, 1, SCOPE_ORG);
 	user_id = ActingUserId();
 	if (user_id == 0)
 		PG_RETURN_BOOL(false);
@@ -440,7 +367,7 @@ orgs_has_org_permission_name(PG_FUNCTION_ARGS)
 	int64		user_id;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(1), SCOPE_ORG);
+	want = ParsePerms(fcinfo, 1, SCOPE_ORG);
 	org_id = ResolveOrg(PG_GETARG_TEXT_PP(0));
 	user_id = ActingUserId();
 	if (user_id == 0)
@@ -459,7 +386,7 @@ orgs_has_org_permission_id_id(PG_FUNCTION_ARGS)
 	PermSet		want;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(2), SCOPE_ORG);
+	want = ParsePerms(fcinfo, 2, SCOPE_ORG);
 	if (!CacheUserExists(user_id))
 		PG_RETURN_NULL();
 	return MemoCheck(fcinfo, user_id, org_id, want, false);
@@ -476,7 +403,7 @@ orgs_has_org_permission_name_name(PG_FUNCTION_ARGS)
 	PermSet		want;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(2), SCOPE_ORG);
+	want = ParsePerms(fcinfo, 2, SCOPE_ORG);
 	user_id = ResolveUser(PG_GETARG_TEXT_PP(0));
 	org_id = ResolveOrg(PG_GETARG_TEXT_PP(1));
 	return OrgCheck(fcinfo, user_id, org_id, want);
@@ -534,7 +461,7 @@ orgs_apps_with_permission(PG_FUNCTION_ARGS)
 	int			n = 0;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(0), SCOPE_APP);
+	want = ParsePerms(fcinfo, 0, SCOPE_APP);
 	user_id = ActingUserId();
 	if (user_id != 0)
 		ids = CacheAppsWithPermission(user_id, &want, &n);
@@ -554,7 +481,7 @@ orgs_orgs_with_permission(PG_FUNCTION_ARGS)
 	int			n = 0;
 
 	CacheBeginStatement();
-	want = ParsePerms(fcinfo, PG_GETARG_TEXT_PP(0), SCOPE_ORG);
+	want = ParsePerms(fcinfo, 0, SCOPE_ORG);
 	user_id = ActingUserId();
 	if (user_id != 0)
 		ids = CacheOrgsWithPermission(user_id, &want, &n);

@@ -227,6 +227,34 @@ extern bool CacheEffectiveAppPerms(int64 user_id, int64 app_id, PermSet *out);
 extern bool CacheEffectiveOrgPerms(int64 user_id, int64 org_id, PermSet *out);
 extern int64 *CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n);
 extern int64 *CacheOrgsWithPermission(int64 user_id, const PermSet *want, int *n);
+/* remembered answers of one (user, permission set, scope) */
+typedef struct MemoSlot
+{
+	int64		key;			/* app or org key */
+	uint32		epoch;			/* valid while equal to the memo's epoch */
+	int8		val;			/* -1 NULL (no such object), 0 false, 1 true */
+} MemoSlot;
+
+typedef struct AnswerKey
+{
+	int64		user_id;
+	PermSet		want;
+	int32		app;			/* 1: app-level, 0: org-level */
+	int32		pad;			/* zeroed: the key is hashed as bytes */
+} AnswerKey;
+
+typedef struct AnswerMemo
+{
+	AnswerKey	key;			/* hash key */
+	uint32		epoch;
+	int			count;
+	int			mask;			/* slots - 1 */
+	MemoSlot   *slots;
+} AnswerMemo;
+
+extern AnswerMemo *CacheAnswerMemo(int64 user_id, const PermSet *want, bool app);
+extern bool AnswerMemoGet(AnswerMemo *m, int64 key, int8 *val);
+extern void AnswerMemoPut(AnswerMemo *m, int64 key, int8 val);
 extern void CacheStats(uint64 *generation, long *nusers, Size *bytes);
 extern void CacheInvalidate(void);
 

@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# bench/run.sh - "make bench": the C permission engine against the SQL ways
+# the same checks are written today, side by side, on a throw-away cluster.
+#
+#   bash bench/run.sh
+#
+# Environment:
+#   BENCH_SCALES="small medium large"  the scales to run (default: all three)
+#   BENCH_REPS=5          timed repetitions of every measurement (at least 5)
+#   BENCH_PGBENCH_SECS=5  length of one pgbench run
+#   BENCH_VERIFY_SECS=10  length of the stale-answer verification run
+#   BENCH_PORT=56432      port of the throw-away cluster (its socket is in a
+#                         private directory, so it cannot clash with others)
+#   BENCH_KEEP=1          keep the work directory (cluster, build, logs)
+#
+# What it does: installs missing Debian packages (when root); copies the
+# repository to a temporary directory, builds it there without assertions
+# (make clean && make) and installs it; starts a cluster of its own (as the
+# OS user postgres when run as root) with jit off, shared_buffers 1GB and
+# parallel query off; for each scale loads the seeded data set
+# (sql/generate.sql), creates the baselines and policies (sql/setup.sql),
+# checks that every variant gives the same answers, runs the workloads
+# (sql/workloads.sql, sql/fixtures.sql, pgbench/*.sql); then writes
+# bench/out/report.md and bench/out/report.png (gnuplot), copies them to
+# bench/RESULTS.md and bench/results.png, and always stops the cluster.
+#
+# Exit status: 0 when every check passed; non-zero when a variant gave a
+# different answer, a stale answer was seen, or anything failed.
+
+set -euo pipefail
+
+PG_BINDIR=/usr/lib/postgresql/15/bin
+PG_CONFIG=$PG_BINDIR/pg_config
+PACKAGES=(postgresql-15 postgresql-server-dev-15 make gcc gnuplot-nox)
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH_DIR/.." && pwd)
+OUT=$BENCH_DIR/out
+
+SCALES=${BENCH_SCALES:-small medium large}
+REPS=${BENCH_REPS:-5}
+PGBENCH_SECS=${BENCH_PGBENCH_SECS:-5}
+VERIFY_SECS=${BENCH_VERIFY_SECS:-10}
+PORT=${BENCH_PORT:-56432}
+SEED=0.42
+
+# Never talk to a server chosen by the caller's environment, and keep an
+# outer "make bench ASSERTS=1" from reaching the inner build.
+unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGPASSFILE \
+	PGSERVICE PGSERVICEFILE PGOPTIONS PGSSLMODE PGTARGETSESSIONATTRS \
+	PGAPPNAME PGDATA PGCLIENTENCODING \
+	MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES ASSERTS
+
+msg() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() {
+	printf 'bench: %s\n' "$*" >&2
+	exit 1
+}
+
+case " $SCALES " in *[!\ a-z]*) die "BENCH_SCALES: use small, medium and large" ;; esac
+for s in $SCALES; do
+	case $s in small | medium | large) ;; *) die "unknown scale '$s' (small, medium, large)" ;; esac
+done
+[ "$REPS" -ge 5 ] 2>/dev/null || die "BENCH_REPS must be at least 5"
+
+# ---------------------------------------------------------------- packages
+missing=()
+for p in "${PACKAGES[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -eq 0 ]; then
+		msg "installing ${missing[*]}"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+	else
+		die "missing packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})"
+	fi
+fi
+
+# ---------------------------------------------------------------- work directory
+if [ "$(id -u)" -eq 0 ]; then
+	RUN_USER=postgres
+	as_user() { runuser -u "$RUN_USER" -- "$@"; }
+else
+	RUN_USER=$(id -un)
+	as_user() { "$@"; }
+fi
+
+WORK=$(mktemp -d /tmp/pg_orgs-bench.XXXXXX)
+chmod 755 "$WORK"
+DATADIR=$WORK/data
+SOCKDIR=$WORK
+CLUSTER_STARTED=0
+STATUS=1
+
+cleanup() {
+	if [ "$CLUSTER_STARTED" -eq 1 ]; then
+		as_user "$PG_BINDIR/pg_ctl" -D "$DATADIR" -w -t 60 stop -m fast >/dev/null 2>&1 ||
+			as_user "$PG_BINDIR/pg_ctl" -D "$DATADIR" -w -t 30 stop -m immediate >/dev/null 2>&1 || true
+		msg "cluster stopped"
+	fi
+	if [ "${BENCH_KEEP:-0}" = 1 ] || [ "$STATUS" -ne 0 ]; then
+		msg "work directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$OUT/data"
+rm -f "$OUT"/data/*.tsv
+
+# ---------------------------------------------------------------- build
+msg "building without assertions in $WORK/src"
+mkdir -p "$WORK/src" "$WORK/lib"
+tar -C "$REPO" --exclude=./.git --exclude=./bench/out -cf - . | tar -C "$WORK/src" -xf -
+make -s -C "$WORK/src" clean PG_CONFIG="$PG_CONFIG" >/dev/null
+make -s -C "$WORK/src" PG_CONFIG="$PG_CONFIG" ASSERTS=0 >"$WORK/build.log" 2>&1 ||
+	{ cat "$WORK/build.log"; die "build failed"; }
+if grep -q -- '-DUSE_ASSERT_CHECKING' "$WORK/build.log"; then
+	die "the build has assertions enabled"
+fi
+make -s -C "$WORK/src" install PG_CONFIG="$PG_CONFIG" ASSERTS=0 >>"$WORK/build.log" 2>&1 ||
+	{ cat "$WORK/build.log"; die "make install failed"; }
+# This run's library, pinned: the benchmark's functions load it from here,
+# so a concurrent "make install" by someone else cannot swap it mid-run.
+cp "$WORK/src/pg_orgs.so" "$WORK/lib/pg_orgs.so"
+# Assert() compiles to calls of ExceptionalCondition only with assertions on
+if nm -D "$WORK/lib/pg_orgs.so" | grep -q ExceptionalCondition; then
+	die "the library was built with assertions"
+fi
+LIB_MD5=$(md5sum "$WORK/lib/pg_orgs.so" | cut -c1-12)
+GIT_REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$REPO" status --porcelain -- src extension 2>/dev/null)" ]; then
+	GIT_REV="$GIT_REV + uncommitted changes in src/ or extension/"
+fi
+
+# ---------------------------------------------------------------- cluster
+[ "$RUN_USER" = "$(id -un)" ] || chown -R "$RUN_USER" "$WORK"
+msg "starting a cluster in $DATADIR (port $PORT)"
+as_user "$PG_BINDIR/initdb" -D "$DATADIR" --auth=trust -U postgres -E UTF8 --locale=C -N \
+	>"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; die "initdb failed"; }
+cat >>"$DATADIR/postgresql.conf" <<EOF
+
+# bench/run.sh
+port = $PORT
+listen_addresses = ''
+unix_socket_directories = '$SOCKDIR'
+max_connections = 20
+jit = off
+shared_buffers = 1GB
+work_mem = 64MB
+maintenance_work_mem = 512MB
+max_parallel_workers_per_gather = 0
+autovacuum = off
+fsync = off
+full_page_writes = off
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+log_min_messages = warning
+log_checkpoints = off
+EOF
+as_user "$PG_BINDIR/pg_ctl" -D "$DATADIR" -l "$WORK/server.log" -w -t 120 start >/dev/null ||
+	{ tail -20 "$WORK/server.log"; die "the cluster did not start"; }
+CLUSTER_STARTED=1
+
+PSQL=("$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$SOCKDIR" -p "$PORT" -U postgres)
+psql_db() {
+	local db=$1
+	shift
+	"${PSQL[@]}" -d "$db" "$@"
+}
+
+psql_db postgres -c "
+	CREATE ROLE bench_floor NOLOGIN BYPASSRLS;
+	CREATE ROLE bench_a NOLOGIN;
+	CREATE ROLE bench_b NOLOGIN;
+	CREATE ROLE bench_c NOLOGIN;
+	CREATE ROLE bench_row NOLOGIN;
+	CREATE ROLE bench_set NOLOGIN;"
+psql_db postgres -c "CREATE DATABASE bench_template"
+psql_db bench_template -c "CREATE EXTENSION pg_orgs;"
+psql_db bench_template -c "
+	UPDATE pg_catalog.pg_proc SET probin = '$WORK/lib/pg_orgs.so'
+	 WHERE probin = '\$libdir/pg_orgs';"
+
+PG_VERSION=$(psql_db postgres -Atc "SELECT version()")
+
+# ---------------------------------------------------------------- scales
+scale_params() {
+	# orgs users teams apps resource-rows
+	case $1 in
+	small) echo "100 1000 100 500 10000" ;;
+	medium) echo "1000 10000 1000 5000 100000" ;;
+	large) echo "10000 100000 10000 50000 1000000" ;;
+	esac
+}
+
+STALE_TOTAL=0
+for scale in $SCALES; do
+	read -r n_orgs n_users n_teams n_apps n_res <<<"$(scale_params "$scale")"
+	db=bench_$scale
+	t_scale=$SECONDS
+	msg "[$scale] loading: $n_orgs orgs, $n_users users, $n_teams teams, $n_apps apps, $n_res rows"
+	psql_db postgres -c "CREATE DATABASE $db TEMPLATE bench_template"
+	t0=$SECONDS
+	psql_db "$db" -v seed=$SEED -v n_orgs="$n_orgs" -v n_users="$n_users" -v n_teams="$n_teams" \
+		-v n_apps="$n_apps" -v n_res="$n_res" -v tpu=5 -f "$BENCH_DIR/sql/generate.sql" >/dev/null
+	load_secs=$((SECONDS - t0))
+	psql_db "$db" -f "$BENCH_DIR/sql/setup.sql" >/dev/null
+	psql_db "$db" -c "INSERT INTO bench.facts VALUES ('$scale', 'load time (s)', '$load_secs')"
+
+	# the per-row SQL and PL/pgSQL policies take 20 to 60 and 10 us a row:
+	# at the large scale (1,000,000 rows) their count(*) scans run 3 times
+	# without a warm-up round (a minute each for the SQL one), and the
+	# correctness gate samples one user per role instead of two
+	slow_warmup=1
+	slow_reps=$REPS
+	probe_per_role=2
+	if [ "$scale" = large ]; then
+		slow_warmup=0
+		slow_reps=3
+		probe_per_role=1
+	fi
+	msg "[$scale] correctness gate, point checks, scans, selective queries"
+	psql_db "$db" -v scale="$scale" -v seed=$SEED -v reps="$REPS" -v slow_reps="$slow_reps" \
+		-v warmup=1 -v slow_warmup=$slow_warmup -v probe_per_role=$probe_per_role \
+		-f "$BENCH_DIR/sql/workloads.sql" >/dev/null
+	psql_db "$db" -v scale="$scale" -f "$BENCH_DIR/sql/fixtures.sql" >/dev/null
+
+	# pgbench: 99% point checks, 1% grant changes
+	msg "[$scale] pgbench mixes ($REPS x 4 runs of ${PGBENCH_SECS}s)"
+	npairs=$(psql_db "$db" -Atc "SELECT count(*) FROM bench.pairs")
+	psql_db "$db" -c "CREATE TABLE bench.pgbench (scale text, variant text, rep integer, tps double precision, xacts bigint)"
+	variants=(mix_floor mix_sql mix_ours read_ours)
+	for rep in $(seq 1 "$REPS"); do
+		for i in 0 1 2 3; do
+			v=${variants[$(((i + rep) % 4))]}
+			log=$WORK/pgbench.$scale.$v.$rep.log
+			"$PG_BINDIR/pgbench" -h "$SOCKDIR" -p "$PORT" -U postgres -n -M prepared -c 2 -j 2 \
+				-T "$PGBENCH_SECS" -D npairs="$npairs" -D ngrants=10 \
+				-f "$BENCH_DIR/pgbench/$v.sql" "$db" >"$log" 2>&1 || { cat "$log"; die "pgbench $v failed"; }
+			tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$log")
+			xacts=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
+			failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+			[ -n "$tps" ] && [ "${failed:-0}" = 0 ] || { cat "$log"; die "pgbench $v: no result"; }
+			psql_db "$db" -c "INSERT INTO bench.pgbench VALUES ('$scale', '$v', $rep, $tps, $xacts)"
+		done
+	done
+
+	# the stale-answer check
+	msg "[$scale] stale-answer verification (${VERIFY_SECS}s)"
+	log=$WORK/pgbench.$scale.verify.log
+	"$PG_BINDIR/pgbench" -h "$SOCKDIR" -p "$PORT" -U postgres -n -M prepared -c 2 -j 2 \
+		-T "$VERIFY_SECS" -D nhot=50 -D ngrants=10 \
+		-f "$BENCH_DIR/pgbench/verify.sql" "$db" >"$log" 2>&1 || { cat "$log"; die "pgbench verify failed"; }
+	stale=$(psql_db "$db" -Atc "SELECT count(*) FROM bench.verify_log WHERE ours IS DISTINCT FROM fresh")
+	STALE_TOTAL=$((STALE_TOTAL + stale))
+	[ "$stale" = 0 ] || msg "[$scale] STALE ANSWERS: $stale (see the report)"
+
+	# cache build time and memory: one fresh connection per probe
+	msg "[$scale] cache build probes"
+	for rep in $(seq 1 "$REPS"); do
+		for f in "user in 1 team" "user in 10 teams" "user in 100 teams" "user in 1000 teams" \
+			"admin of an org with 10,000 apps"; do
+			psql_db "$db" -c "SELECT bench.cache_probe('$scale', $rep, '$f')" >/dev/null
+		done
+	done
+
+	psql_db "$db" -c "INSERT INTO bench.facts VALUES ('$scale', 'scale run time (s)', '$((SECONDS - t_scale))')"
+	for t in results facts plans pgbench cache_results cache_fixtures; do
+		psql_db "$db" -c "\\copy (SELECT * FROM bench.$t) TO '$OUT/data/$scale.$t.tsv'"
+	done
+	psql_db "$db" -c "\\copy (SELECT '$scale', * FROM bench.verify_log) TO '$OUT/data/$scale.verify_log.tsv'"
+	psql_db "$db" -c "\\copy (SELECT '$scale', * FROM bench.write_log) TO '$OUT/data/$scale.write_log.tsv'"
+	[ "${BENCH_KEEP:-0}" = 1 ] || psql_db postgres -c "DROP DATABASE $db"
+	msg "[$scale] done in $((SECONDS - t_scale))s"
+done
+
+# ---------------------------------------------------------------- report
+msg "writing the report"
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+psql_db postgres -f "$BENCH_DIR/sql/report_schema.sql" >/dev/null
+for scale in $SCALES; do
+	for t in results facts plans pgbench cache_results cache_fixtures verify_log write_log; do
+		psql_db postgres -c "\\copy rpt.$t FROM '$OUT/data/$scale.$t.tsv'"
+	done
+done
+psql_db postgres -At -f "$BENCH_DIR/sql/report.sql" \
+	-v nproc="$(nproc)" -v cpu="$CPU" -v mem="$MEM" -v pgversion="$PG_VERSION" \
+	-v rev="$GIT_REV" -v lib_md5="$LIB_MD5" -v reps="$REPS" -v scales="$SCALES" \
+	-v pgbench_secs="$PGBENCH_SECS" -v verify_secs="$VERIFY_SECS" -v seed=$SEED \
+	-v date="$(date -u '+%Y-%m-%d %H:%M UTC')" -v total_secs=$SECONDS \
+	>"$OUT/report.md"
+psql_db postgres -At -f "$BENCH_DIR/sql/plot_data.sql" -v out="$OUT/data" >/dev/null
+gnuplot -e "datadir='$OUT/data'; outfile='$OUT/report.png'" "$BENCH_DIR/plot.gp" 2>"$WORK/gnuplot.log" ||
+	{ cat "$WORK/gnuplot.log"; die "gnuplot failed"; }
+cp "$OUT/report.md" "$BENCH_DIR/RESULTS.md"
+cp "$OUT/report.png" "$BENCH_DIR/results.png"
+msg "report: $OUT/report.md, $OUT/report.png (copied to bench/RESULTS.md, bench/results.png)"
+
+if [ "$STALE_TOTAL" -ne 0 ]; then
+	STATUS=1
+	die "$STALE_TOTAL stale answers seen: see the report"
+fi
+STATUS=0
+msg "done in ${SECONDS}s"

@@ -1,0 +1,184 @@
+-- bench/sql/fixtures.sql: the fixtures of the cache and invalidation
+-- workloads, loaded after workloads.sql (so they do not change the data
+-- the other workloads ran on).  psql variable: scale.
+--
+-- cachefix: an org with 10,000 apps and 1,000 teams; team i holds 10 of
+--   its apps at level model_trainer; user cache_tN (a team_contributor) is
+--   in teams 1..N, so it holds 10 * N team grants; cache_admin is its admin.
+-- hotfix: an org with 10 apps and 10 teams; team j holds app j at level
+--   model_trainer or labeler_worker (the grants the pgbench writes flip);
+--   users hot_1..hot_50 are team_contributors, five in each team, so
+--   whether they hold models.view on their team's app depends only on the
+--   grant's current level.
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+SET search_path = pg_catalog;
+
+--------------------------------------------------------------------------
+-- cachefix
+--------------------------------------------------------------------------
+INSERT INTO orgs.organizations (org_id, name) VALUES ('cachefix', 'Cache fixture');
+SELECT id AS cf_org FROM orgs.organizations WHERE org_id = 'cachefix' \gset
+INSERT INTO orgs.users (handle, email)
+SELECT h, h || '@bench.example'
+  FROM unnest(ARRAY['cache_admin', 'cache_t1', 'cache_t10', 'cache_t100', 'cache_t1000']) h;
+INSERT INTO orgs.members (org_id, user_id, role)
+SELECT :cf_org, id, CASE WHEN handle = 'cache_admin' THEN 'admin' ELSE 'team_contributor' END::orgs.org_role
+  FROM orgs.users WHERE handle LIKE 'cache\_%';
+CREATE TEMP TABLE cf_apps AS
+SELECT g AS n, nextval('orgs.apps_id_seq') AS id FROM generate_series(1, 10000) g;
+INSERT INTO orgs.apps (id, org_id, app_id) SELECT id, :cf_org, 'cf' || n FROM cf_apps ORDER BY n;
+CREATE TEMP TABLE cf_teams AS
+SELECT g AS n, nextval('orgs.teams_id_seq') AS id FROM generate_series(1, 1000) g;
+INSERT INTO orgs.teams (id, org_id, team_id, name, default_permission)
+SELECT id, :cf_org, 'cft' || n, 'Cache team ' || n, 'model_trainer' FROM cf_teams ORDER BY n;
+INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
+SELECT :cf_org, t.id, a.id, 'model_trainer'
+  FROM cf_teams t JOIN cf_apps a ON (a.n - 1) / 10 + 1 = t.n
+ ORDER BY t.n, a.n;
+INSERT INTO orgs.team_members (org_id, team_id, user_id)
+SELECT :cf_org, t.id, u.id
+  FROM orgs.users u
+  JOIN cf_teams t ON t.n <= substr(u.handle, 8)::int
+ WHERE u.handle LIKE 'cache\_t%'
+ ORDER BY u.id, t.n;
+
+CREATE TABLE bench.cache_fixtures (fixture text, user_id bigint, app_id bigint,
+                                   teams integer, grants integer, set_form boolean);
+INSERT INTO bench.cache_fixtures
+SELECT 'user in ' || substr(u.handle, 8) || ' team' || CASE WHEN u.handle = 'cache_t1' THEN '' ELSE 's' END,
+       u.id, (SELECT id FROM cf_apps WHERE n = 1),
+       substr(u.handle, 8)::int, 10 * substr(u.handle, 8)::int, true
+  FROM orgs.users u WHERE u.handle LIKE 'cache\_t%'
+UNION ALL
+SELECT 'admin of an org with 10,000 apps', u.id, (SELECT id FROM cf_apps WHERE n = 1), 0, 0, true
+  FROM orgs.users u WHERE u.handle = 'cache_admin';
+
+--------------------------------------------------------------------------
+-- hotfix
+--------------------------------------------------------------------------
+INSERT INTO orgs.organizations (org_id, name) VALUES ('hotfix', 'Invalidation fixture');
+SELECT id AS hf_org FROM orgs.organizations WHERE org_id = 'hotfix' \gset
+INSERT INTO orgs.users (handle, email)
+SELECT 'hot_' || g, 'hot_' || g || '@bench.example' FROM generate_series(0, 50) g;
+INSERT INTO orgs.members (org_id, user_id, role)
+SELECT :hf_org, id, CASE WHEN handle = 'hot_0' THEN 'admin' ELSE 'team_contributor' END::orgs.org_role
+  FROM orgs.users WHERE handle LIKE 'hot\_%';
+CREATE TEMP TABLE hf AS
+SELECT g, nextval('orgs.apps_id_seq') AS app_id, nextval('orgs.teams_id_seq') AS team_id
+  FROM generate_series(1, 10) g;
+INSERT INTO orgs.apps (id, org_id, app_id) SELECT app_id, :hf_org, 'hf' || g FROM hf ORDER BY g;
+INSERT INTO orgs.teams (id, org_id, team_id, name, default_permission)
+SELECT team_id, :hf_org, 'hft' || g, 'Hot team ' || g, 'model_trainer' FROM hf ORDER BY g;
+INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
+SELECT :hf_org, team_id, app_id,
+       CASE WHEN g % 2 = 0 THEN 'model_trainer' ELSE 'labeler_worker' END::orgs.team_permission
+  FROM hf ORDER BY g;
+INSERT INTO orgs.team_members (org_id, team_id, user_id)
+SELECT :hf_org, hf.team_id, u.id
+  FROM orgs.users u JOIN hf ON hf.g = (substr(u.handle, 5)::int - 1) / 5 + 1
+ WHERE u.handle LIKE 'hot\_%' AND u.handle <> 'hot_0'
+ ORDER BY u.id;
+
+CREATE TABLE bench.hot_grants (g integer PRIMARY KEY, team_id bigint, app_id bigint);
+INSERT INTO bench.hot_grants SELECT g, team_id, app_id FROM hf;
+CREATE TABLE bench.hot_pairs (k integer PRIMARY KEY, g integer, user_id bigint, app_id bigint);
+INSERT INTO bench.hot_pairs
+SELECT row_number() OVER (ORDER BY u.id), hf.g, u.id, hf.app_id
+  FROM orgs.users u JOIN hf ON hf.g = (substr(u.handle, 5)::int - 1) / 5 + 1
+ WHERE u.handle LIKE 'hot\_%' AND u.handle <> 'hot_0';
+
+-- what the pgbench verification run records
+CREATE UNLOGGED TABLE bench.verify_log (
+    pid       integer,
+    ts        timestamptz,
+    own_write boolean,     -- the check right after this session's own write
+    g         integer,
+    ours      boolean,     -- the C engine's answer
+    fresh     boolean      -- a fresh SQL evaluation in the same statement
+);
+CREATE UNLOGGED TABLE bench.write_log (pid integer, ts timestamptz, g integer);
+
+CREATE TABLE bench.cache_results (
+    scale text, fixture text, rep integer,
+    bytes_empty bigint,        -- cache_stats().bytes with only the matrix loaded
+    build_ms double precision, -- first check of the user: builds its entry
+    hit_us double precision,   -- the same check again
+    bytes_user bigint,         -- after the build
+    set_ms double precision,   -- first apps_with_permission() as that user
+    set_again_ms double precision,
+    set_n integer,             -- apps in the set
+    bytes_set bigint,          -- after it
+    sql_set_ms double precision     -- (c) the same set, in SQL
+);
+
+-- One cold-cache probe, run in a fresh connection (the cache is empty).
+-- Each timed statement runs four times: first for two warm-up users of
+-- the hot fixture (hot_0, an admin, and hot_1, in one team): this plans
+-- the statement, loads the matrix and opens every relation and index the
+-- build reads, so that what is timed next is the fixture's own build; then
+-- for the fixture (the build), then again (a cache hit).
+CREATE FUNCTION bench.cache_probe(p_scale text, p_rep integer, p_fixture text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f  bench.cache_fixtures;
+    h  text;
+    t0 timestamptz;
+    ms double precision;
+    r  bench.cache_results;
+    b  boolean;
+    a  bigint[];
+    n  bigint;
+    u  bigint;
+    w  bigint[];
+    wh text[];
+BEGIN
+    SELECT array_agg(id ORDER BY handle), array_agg(handle ORDER BY handle) INTO w, wh
+      FROM orgs.users WHERE handle IN ('hot_0', 'hot_1');
+    SELECT * INTO STRICT f FROM bench.cache_fixtures WHERE fixture = p_fixture;
+    SELECT handle INTO h FROM orgs.users WHERE id = f.user_id;
+    r.scale := p_scale; r.fixture := p_fixture; r.rep := p_rep;
+
+    FOR i IN -1 .. 2 LOOP
+        u := CASE WHEN i <= 0 THEN w[i + 2] ELSE f.user_id END;
+        IF i = 1 THEN
+            SELECT bytes INTO r.bytes_empty FROM orgs.cache_stats();
+        END IF;
+        t0 := clock_timestamp();
+        b := orgs.has_app_permission(u, f.app_id, 'models.view');
+        ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+        IF i = 1 THEN r.build_ms := ms; ELSIF i = 2 THEN r.hit_us := ms * 1000; END IF;
+    END LOOP;
+    SELECT bytes INTO r.bytes_user FROM orgs.cache_stats();
+
+    FOR i IN -1 .. 2 LOOP
+        PERFORM orgs.act_as(CASE WHEN i <= 0 THEN wh[i + 2] ELSE h END, false);
+        t0 := clock_timestamp();
+        a := orgs.apps_with_permission('models.view');
+        ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+        IF i = 1 THEN r.set_ms := ms; ELSIF i = 2 THEN r.set_again_ms := ms; END IF;
+    END LOOP;
+    r.set_n := coalesce(array_length(a, 1), 0);
+    SELECT bytes INTO r.bytes_set FROM orgs.cache_stats();
+
+    FOR i IN -1 .. 1 LOOP
+        PERFORM orgs.act_as(CASE WHEN i <= 0 THEN wh[i + 2] ELSE h END, false);
+        t0 := clock_timestamp();
+        SELECT count(*) INTO n FROM bench.sql_apps_with_permission('models.view');
+        r.sql_set_ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    END LOOP;
+    IF n <> r.set_n THEN
+        RAISE EXCEPTION 'bench: % at scale %: apps_with_permission() has % apps, the SQL set %',
+            p_fixture, p_scale, r.set_n, n;
+    END IF;
+    PERFORM orgs.act_as(NULL, false);
+    INSERT INTO bench.cache_results SELECT r.*;
+END;
+$$;
+
+VACUUM (ANALYZE) orgs.users, orgs.organizations, orgs.owner_names, orgs.members,
+    orgs.apps, orgs.teams, orgs.team_members, orgs.team_apps;

@@ -1,0 +1,338 @@
+-- bench/sql/report.sql: writes bench/out/report.md (Markdown) from the rpt
+-- tables.  Run with psql -At; psql variables from run.sh: nproc, cpu, mem,
+-- pgversion, rev, lib_md5, reps, scales, pgbench_secs, verify_secs, seed,
+-- date, total_secs.
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+\pset footer off
+
+-- formatting -------------------------------------------------------------
+CREATE FUNCTION pg_temp.fms(ms double precision) RETURNS text LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN ms IS NULL THEN '–'
+            WHEN ms >= 1000 THEN to_char(ms, 'FM999,999,990') || ' ms'
+            WHEN ms >= 100 THEN to_char(ms, 'FM990') || ' ms'
+            WHEN ms >= 10 THEN to_char(ms, 'FM990.0') || ' ms'
+            WHEN ms >= 1 THEN to_char(ms, 'FM990.00') || ' ms'
+            ELSE to_char(ms, 'FM0.000') || ' ms' END;
+CREATE FUNCTION pg_temp.fop(ns double precision) RETURNS text LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN ns IS NULL THEN '–'
+            WHEN ns >= 1000000 THEN to_char(ns / 1000000, 'FM999,990.0') || ' ms'
+            WHEN ns >= 10000 THEN to_char(ns / 1000, 'FM990') || ' µs'
+            WHEN ns >= 1000 THEN to_char(ns / 1000, 'FM990.0') || ' µs'
+            ELSE to_char(ns, 'FM990') || ' ns' END;
+CREATE FUNCTION pg_temp.fx(r double precision) RETURNS text LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN r IS NULL OR r <= 0 THEN '–'
+            WHEN r >= 100 THEN to_char(r, 'FM999,990') || '×'
+            WHEN r >= 10 THEN to_char(r, 'FM990.0') || '×'
+            WHEN r >= 0.995 THEN to_char(r, 'FM990.00') || '×'
+            ELSE round(r::numeric, 1 - floor(log(r::numeric))::integer)::text || '×' END;
+CREATE FUNCTION pg_temp.fkb(b double precision) RETURNS text LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN b IS NULL THEN '–'
+            WHEN abs(b) >= 1048576 THEN to_char(b / 1048576, 'FM990.0') || ' MB'
+            ELSE to_char(b / 1024, 'FM999,990') || ' kB' END;
+CREATE FUNCTION pg_temp.scale_order(s text) RETURNS integer LANGUAGE sql IMMUTABLE
+RETURN CASE s WHEN 'small' THEN 1 WHEN 'medium' THEN 2 WHEN 'large' THEN 3 END;
+CREATE FUNCTION pg_temp.variant_order(v text) RETURNS integer LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN v LIKE '(d)%' THEN 1 WHEN v LIKE '(a)%' THEN 2 WHEN v LIKE '(b)%' THEN 3
+            WHEN v LIKE '(c)%' THEN 4 WHEN v IN ('ours, per row', 'ours, cached') THEN 5
+            ELSE 6 END;
+CREATE FUNCTION pg_temp.workload_order(w text) RETURNS integer LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN w LIKE 'point%' THEN 1 WHEN w LIKE 'count%' THEN 2 ELSE 3 END;
+
+-- medians ----------------------------------------------------------------
+CREATE TEMP VIEW s AS
+SELECT scale, workload, variant, count(*) AS reps,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS med,
+       min(ms) AS lo, max(ms) AS hi, max(n) AS n, max(result) AS result
+  FROM rpt.results GROUP BY 1, 2, 3;
+CREATE TEMP VIEW sr AS
+SELECT s.*,
+       s.med / nullif(a.med, 0) AS to_a,
+       s.med / nullif(d.med, 0) AS to_d,
+       d.med AS floor_med
+  FROM s
+  LEFT JOIN s a ON a.scale = s.scale AND a.workload = s.workload AND a.variant LIKE '(a)%'
+  LEFT JOIN s d ON d.scale = s.scale AND d.workload = s.workload AND d.variant LIKE '(d)%';
+CREATE TEMP VIEW pg AS
+SELECT p.scale, p.variant, count(*) AS reps,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY tps) AS med, min(tps) AS lo, max(tps) AS hi
+  FROM rpt.pgbench p GROUP BY 1, 2;
+CREATE TEMP VIEW cs AS
+SELECT c.scale, c.fixture, f.teams, f.grants, count(*) AS reps,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY build_ms) AS build,
+       min(build_ms) AS build_lo, max(build_ms) AS build_hi,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY hit_us) AS hit,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes_user - bytes_empty) AS mem_user,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY set_ms) AS set_first,
+       min(set_ms) AS set_lo, max(set_ms) AS set_hi,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY set_again_ms) AS set_again,
+       max(set_n) AS set_n,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY bytes_set - bytes_user) AS mem_set,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY sql_set_ms) AS sql_set
+  FROM rpt.cache_results c
+  JOIN (SELECT DISTINCT fixture, teams, grants FROM rpt.cache_fixtures) f USING (fixture)
+ GROUP BY 1, 2, 3, 4;
+
+CREATE FUNCTION pg_temp.med(p_scale text, p_workload text, p_variant text)
+RETURNS double precision LANGUAGE sql STABLE
+RETURN (SELECT med FROM s WHERE scale = p_scale AND workload = p_workload AND variant = p_variant);
+CREATE FUNCTION pg_temp.fact(p_scale text, p_key text)
+RETURNS text LANGUAGE sql STABLE
+RETURN (SELECT value FROM rpt.facts WHERE scale = p_scale AND key = p_key);
+
+-- targets ----------------------------------------------------------------
+CREATE TEMP TABLE targets AS
+SELECT 1 AS o, scale,
+       'cached check ≥ 30× faster than (a)' AS target,
+       '(a) ÷ ours, point checks' AS measure,
+       pg_temp.med(scale, 'point checks', '(a) SQL SECURITY DEFINER')
+         / pg_temp.med(scale, 'point checks', 'ours, cached') AS value,
+       '≥ 30' AS goal,
+       pg_temp.med(scale, 'point checks', '(a) SQL SECURITY DEFINER')
+         / pg_temp.med(scale, 'point checks', 'ours, cached') >= 30 AS met
+  FROM (SELECT DISTINCT scale FROM rpt.results) x
+UNION ALL
+SELECT 2, scale, 'per-row policy scan ≤ 1.5× the floor',
+       'ours per row ÷ (d), count(*) over ' || to_char(pg_temp.fact(scale, 'resource rows')::bigint, 'FM9,999,999') || ' rows',
+       pg_temp.med(scale, 'count(*) scan', 'ours, per row') / pg_temp.med(scale, 'count(*) scan', '(d) floor'),
+       '≤ 1.5',
+       pg_temp.med(scale, 'count(*) scan', 'ours, per row') / pg_temp.med(scale, 'count(*) scan', '(d) floor') <= 1.5
+  FROM (SELECT DISTINCT scale FROM rpt.results) x
+UNION ALL
+SELECT 3, scale, 'set-based form within 1.1× of (c)',
+       'ours set-based ÷ (c), count(*) scan',
+       pg_temp.med(scale, 'count(*) scan', 'ours, set-based') / pg_temp.med(scale, 'count(*) scan', '(c) set-based SQL'),
+       '≤ 1.1',
+       pg_temp.med(scale, 'count(*) scan', 'ours, set-based') / pg_temp.med(scale, 'count(*) scan', '(c) set-based SQL') <= 1.1
+  FROM (SELECT DISTINCT scale FROM rpt.results) x
+UNION ALL
+SELECT 4, scale, 'set-based form within 1.1× of (c)',
+       'ours set-based ÷ (c), selective query',
+       pg_temp.med(scale, 'selective (200 index look-ups)', 'ours, set-based') / pg_temp.med(scale, 'selective (200 index look-ups)', '(c) set-based SQL'),
+       '≤ 1.1',
+       pg_temp.med(scale, 'selective (200 index look-ups)', 'ours, set-based') / pg_temp.med(scale, 'selective (200 index look-ups)', '(c) set-based SQL') <= 1.1
+  FROM (SELECT DISTINCT scale FROM rpt.results) x;
+
+CREATE TEMP TABLE flat AS
+SELECT scale, pg_temp.fact(scale, 'orgs')::bigint AS orgs,
+       med * 1e6 / n AS ns_check
+  FROM s WHERE workload = 'point checks' AND variant = 'ours, cached';
+INSERT INTO targets
+SELECT 5, string_agg(scale, ' → ' ORDER BY pg_temp.scale_order(scale)),
+       'cost per check flat as the number of orgs grows',
+       'ours ns/check, largest ÷ smallest across ' ||
+           string_agg(to_char(orgs, 'FM999,999') || ' orgs', ', ' ORDER BY orgs),
+       max(ns_check) / min(ns_check), '≤ 1.5 (flat)',
+       CASE WHEN count(*) >= 2 THEN max(ns_check) / min(ns_check) <= 1.5 END
+  FROM flat;
+
+--------------------------------------------------------------------------
+\qecho '# pg_orgs: the C permission engine against the SQL ways of writing the same checks'
+\qecho
+SELECT format('Generated by `make bench` (`bench/run.sh`) on %s from commit %s. Scales: %s; whole run %s s.',
+              :'date', :'rev', :'scales', :'total_secs');
+\qecho
+\qecho '## Machine and method'
+\qecho
+SELECT format('* CPU: %s, %s cores (nproc); memory %s. The machine is shared: other people ran', :'cpu', :'nproc', :'mem');
+\qecho '  tests on it at the same time, so absolute times are noisy; the ratios, measured within one run'
+\qecho '  with the variants interleaved round by round, are what counts.'
+SELECT format('* %s', :'pgversion');
+\qecho '* Throw-away cluster: `jit = off`, `shared_buffers = 1GB`, `work_mem = 64MB`,'
+\qecho '  `max_parallel_workers_per_gather = 0` (every variant on one core: a PARALLEL RESTRICTED policy'
+\qecho '  function would otherwise forbid the parallel plan the floor gets), `autovacuum = off`,'
+\qecho '  `fsync` and `full_page_writes` off (nothing here is kept; `synchronous_commit` stays on, so'
+\qecho '  that VACUUM can mark freshly loaded pages all-visible at once).'
+\qecho '* pg_orgs built without assertions (`make clean && make`, -O2) from a copy of the tree, installed,'
+SELECT format('  and loaded by the benchmark from that build''s own copy (md5 %s…), so a concurrent', :'lib_md5');
+\qecho '  `make install` by someone else cannot swap the library during the run.'
+\qecho '* Every timed statement runs server-side (one statement per repetition, timed with'
+\qecho '  `clock_timestamp()` inside a PL/pgSQL driver), so client round trips do not hide the cost.'
+SELECT format('  One warm-up round, then %s rounds; each round runs every variant once, in an order that', :'reps');
+\qecho '  rotates from round to round. Reported: median and min–max over the rounds; ratios are of medians.'
+SELECT format('  pgbench: %s runs of %s s per variant (2 clients, `-M prepared`), interleaved.', :'reps', :'pgbench_secs');
+SELECT format('* Data: seeded (`setseed(%s)` and seeded hashes), see `bench/sql/generate.sql`: org sizes, the', :'seed');
+\qecho '  orgs teams and apps belong to, and the apps resource rows belong to are drawn log-uniformly'
+\qecho '  (P(k) ∝ 1/k): most orgs small, a few large; users belong to 1–5 orgs, about 5 teams each.'
+\qecho '* Permission checked everywhere: `models.view` (granted by the org_user baseline and by the'
+\qecho '  model_trainer and full_access team levels, capped by the role ceiling).'
+\qecho
+\qecho '## Variants'
+\qecho
+\qecho '| | what the policy / check is |'
+\qecho '|---|---|'
+\qecho '| (d) floor | no row-level security: `SELECT count(*)` as a BYPASSRLS role; for point checks, the same loop with a trivial predicate |'
+\qecho '| (a) SQL SECURITY DEFINER | `bench.sql_has_app_permission(app_id, ''models.view'')`: `LANGUAGE sql STABLE SECURITY DEFINER SET search_path`, reading orgs.apps / members / team_members / team_apps and the matrix tables, the acting user from `orgs.current_user_id()` (the way basejump''s `has_role_on_account` is written and used), per row |'
+\qecho '| (b) PL/pgSQL SECURITY DEFINER | the same rule in PL/pgSQL, per row |'
+\qecho '| (c) set-based SQL | `app_id = ANY (ARRAY(SELECT bench.sql_apps_with_permission(''models.view'')))`: one InitPlan per query |'
+\qecho '| ours, per row | `orgs.has_app_permission(app_id, ''models.view'')` (C, per-backend cache) |'
+\qecho '| ours, set-based | `app_id = ANY ((SELECT orgs.apps_with_permission(''models.view''))::bigint[])` |'
+\qecho '| ours, cached / cold cache | point checks `orgs.has_app_permission(user_id, app_id, ''models.view'')`; "cold": the cache is invalidated just before the batch, so every user is rebuilt inside the timed statement |'
+\qecho
+\qecho 'Before any timing, every scale passes a correctness gate: on every point-check pair the C check,'
+\qecho '(a) and (b) agree, and for a sample of users (of every role, personal-app owners, the policy user)'
+\qecho 'all five policies let the user see exactly the same apps (`bench.app_probe`, one row per app).'
+\qecho 'Every timed repetition''s result is also compared across variants. A difference stops the run.'
+\qecho
+
+\qecho '## Targets'
+\qecho
+\qecho '| target | scale | measured | value | goal | met |'
+\qecho '|---|---|---|---|---|---|'
+SELECT format('| %s | %s | %s | %s | %s | %s |', target, scale, measure,
+              CASE WHEN o = 5 THEN to_char(value, 'FM990.00') || '×' ELSE pg_temp.fx(value) END,
+              goal, CASE WHEN met THEN '**yes**' WHEN met IS NULL THEN 'n/a (one scale)' ELSE '**NO**' END)
+  FROM targets ORDER BY o, pg_temp.scale_order(scale);
+\qecho
+
+\qecho '## Cost per check as the number of orgs grows'
+\qecho
+\qecho '| scale | orgs | users | ours, cached (per check) | ours, cold cache (per check) | (a) (per check) | ours per-row policy: extra per row over (d) | (a) policy: extra per row |'
+\qecho '|---|---|---|---|---|---|---|---|'
+SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s |', x.scale,
+              to_char(pg_temp.fact(x.scale, 'orgs')::bigint, 'FM999,999'),
+              to_char(pg_temp.fact(x.scale, 'users')::bigint, 'FM999,999'),
+              pg_temp.fop(pg_temp.med(x.scale, 'point checks', 'ours, cached') * 1e6 / x.n),
+              pg_temp.fop(pg_temp.med(x.scale, 'point checks', 'ours, cold cache') * 1e6 / x.n),
+              pg_temp.fop(pg_temp.med(x.scale, 'point checks', '(a) SQL SECURITY DEFINER') * 1e6 / x.n),
+              pg_temp.fop((pg_temp.med(x.scale, 'count(*) scan', 'ours, per row')
+                           - pg_temp.med(x.scale, 'count(*) scan', '(d) floor')) * 1e6 / y.n),
+              pg_temp.fop((pg_temp.med(x.scale, 'count(*) scan', '(a) SQL SECURITY DEFINER')
+                           - pg_temp.med(x.scale, 'count(*) scan', '(d) floor')) * 1e6 / y.n))
+  FROM (SELECT DISTINCT scale, n FROM s WHERE workload = 'point checks') x
+  JOIN (SELECT DISTINCT scale, n FROM s WHERE workload = 'count(*) scan') y USING (scale)
+ ORDER BY pg_temp.scale_order(x.scale);
+\qecho
+\qecho 'The point checks are the same shape at every scale (500 users, about 36 apps each, shuffled), so'
+\qecho 'the per-check cost isolates the effect of the data''s size.'
+\qecho
+
+-- per scale ---------------------------------------------------------------
+CREATE FUNCTION pg_temp.scale_section(p_scale text) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    w text;
+BEGIN
+    RETURN NEXT format('## Scale: %s', p_scale);
+    RETURN NEXT '';
+    RETURN NEXT '| data | |';
+    RETURN NEXT '|---|---|';
+    FOR r IN SELECT key, value FROM rpt.facts WHERE scale = p_scale ORDER BY ctid LOOP
+        RETURN NEXT format('| %s | %s |', r.key,
+                           CASE WHEN r.value ~ '^[0-9]+$' THEN to_char(r.value::bigint, 'FM999,999,999') ELSE r.value END);
+    END LOOP;
+    RETURN NEXT '';
+    RETURN NEXT '| workload | variant | median | min–max | per op | ÷ (a) | ÷ (d) | result | rounds |';
+    RETURN NEXT '|---|---|---|---|---|---|---|---|---|';
+    FOR r IN SELECT * FROM sr WHERE scale = p_scale
+              ORDER BY pg_temp.workload_order(workload), pg_temp.variant_order(variant), variant LOOP
+        RETURN NEXT format('| %s | %s | %s | %s–%s | %s | %s | %s | %s | %s |',
+            r.workload, r.variant, pg_temp.fms(r.med), pg_temp.fms(r.lo), pg_temp.fms(r.hi),
+            pg_temp.fop(r.med * 1e6 / r.n), pg_temp.fx(r.to_a), pg_temp.fx(r.to_d),
+            r.result, r.reps);
+    END LOOP;
+    RETURN NEXT '';
+    RETURN NEXT '"per op": per check (point checks), per row scanned (count(*): every row of bench.resources; '
+             || 'selective: every row of the 200 apps). "÷ (a)", "÷ (d)": the median time as a multiple of '
+             || 'the median of (a) and of the floor (d) in the same workload. "result": the count the query '
+             || 'returned (the floor counts every row or pair).';
+    RETURN NEXT '';
+    RETURN NEXT '| plan: index on app_id used? | (d) floor | (a) SQL | (b) PL/pgSQL | (c) set-based SQL | ours, per row | ours, set-based |';
+    RETURN NEXT '|---|---|---|---|---|---|---|';
+    FOR w IN SELECT DISTINCT query FROM rpt.plans WHERE scale = p_scale ORDER BY 1 DESC LOOP
+        RETURN NEXT format('| `%s` | %s |', CASE WHEN w LIKE 'WHERE%' THEN 'SELECT count(*) … ' || w ELSE 'SELECT count(*) …' END,
+            (SELECT string_agg(CASE WHEN uses_index THEN '**yes**' ELSE 'no' END || ' (' || nodes || ')', ' | '
+                               ORDER BY pg_temp.variant_order(variant))
+               FROM rpt.plans WHERE scale = p_scale AND query = w));
+    END LOOP;
+    RETURN NEXT '';
+    RETURN NEXT format('**pgbench** (2 clients, %s runs each; 99%% reads: one point check of a random pair; '
+                       || '1%% writes: flip the level of a team grant, which invalidates every session''s cache):',
+                       (SELECT max(reps) FROM pg WHERE scale = p_scale));
+    RETURN NEXT '';
+    RETURN NEXT '| mix | TPS median | min–max | ÷ (a) | ÷ (d) |';
+    RETURN NEXT '|---|---|---|---|---|';
+    FOR r IN SELECT p.*, p.med / a.med AS to_a, p.med / d.med AS to_d,
+                    CASE p.variant WHEN 'mix_floor' THEN '(d) floor: the read is a plain look-up, 1% writes'
+                                   WHEN 'mix_sql' THEN '(a) SQL SECURITY DEFINER check, 1% writes'
+                                   WHEN 'mix_ours' THEN 'ours (C check), 1% writes'
+                                   ELSE 'ours (C check), no writes' END AS label
+               FROM pg p
+               JOIN pg a ON a.scale = p.scale AND a.variant = 'mix_sql'
+               JOIN pg d ON d.scale = p.scale AND d.variant = 'mix_floor'
+              WHERE p.scale = p_scale
+              ORDER BY CASE p.variant WHEN 'mix_floor' THEN 1 WHEN 'mix_sql' THEN 2 WHEN 'mix_ours' THEN 3 ELSE 4 END LOOP
+        RETURN NEXT format('| %s | %s | %s–%s | %s | %s |', r.label, to_char(r.med, 'FM999,999,990'),
+                           to_char(r.lo, 'FM999,999,990'), to_char(r.hi, 'FM999,999,990'),
+                           pg_temp.fx(r.to_a), pg_temp.fx(r.to_d));
+    END LOOP;
+    RETURN NEXT '';
+    SELECT count(*) AS checks,
+           count(*) FILTER (WHERE own_write) AS own,
+           count(*) FILTER (WHERE ours IS DISTINCT FROM fresh) AS stale,
+           count(*) FILTER (WHERE ours) AS yes,
+           count(*) FILTER (WHERE NOT ours) AS no,
+           count(DISTINCT pid) AS sessions
+      INTO r FROM rpt.verify_log WHERE scale = p_scale;
+    RETURN NEXT format('**Stale answers**: %s. Verification run (%s s, 2 sessions, 1%% writes on 10 hot grants, '
+                       || 'every check of a hot pair compared with a fresh SQL evaluation in the same statement): '
+                       || '%s writes, %s checks (%s granted, %s denied), of which %s were the same session''s '
+                       || 'next check after its own write and %s were another session''s first check of a '
+                       || 'grant after a write to it.',
+        CASE WHEN r.stale = 0 THEN '**none**' ELSE '**' || r.stale || ' STALE ANSWERS**' END,
+        current_setting('bench.verify_secs'),
+        (SELECT count(*) FROM rpt.write_log WHERE scale = p_scale), r.checks, r.yes, r.no, r.own,
+        (SELECT count(DISTINCT (w.ts, v.pid))
+           FROM rpt.verify_log v
+          CROSS JOIN LATERAL (SELECT * FROM rpt.write_log w
+                               WHERE w.scale = v.scale AND w.g = v.g AND w.ts < v.ts
+                               ORDER BY w.ts DESC LIMIT 1) w
+          WHERE v.scale = p_scale AND NOT v.own_write AND w.pid <> v.pid));
+    RETURN NEXT '';
+    RETURN NEXT '**Cache build** (a fresh connection per probe; the statement is planned, the matrix loaded '
+             || 'and the tables opened first by warm-up users, so the build is the fixture''s own). '
+             || '"set": the first `apps_with_permission(''models.view'')` of that user, then a repeated call; '
+             || '(c): the SQL set function for the same user (planned on every call, as in a policy). '
+             || '"cache memory", "set memory": growth of `orgs.cache_stats().bytes` (memory allocated in '
+             || 'blocks, so a small entry that fits in a block already held shows 0). Time resolution: 1 µs.';
+    RETURN NEXT '';
+    RETURN NEXT '| fixture | team grants | build: median (min–max) | cached check | cache memory | set: first call (min–max) | set: again | apps in set | set memory | (c) SQL set | set first ÷ (c) |';
+    RETURN NEXT '|---|---|---|---|---|---|---|---|---|---|---|';
+    FOR r IN SELECT * FROM cs WHERE scale = p_scale ORDER BY teams = 0, teams LOOP
+        RETURN NEXT format('| %s | %s | %s (%s–%s) | %s µs | %s | %s (%s–%s) | %s | %s | %s | %s | %s |',
+            r.fixture, to_char(r.grants, 'FM999,999'), pg_temp.fms(r.build), pg_temp.fms(r.build_lo),
+            pg_temp.fms(r.build_hi), to_char(r.hit, 'FM990.0'), pg_temp.fkb(r.mem_user),
+            pg_temp.fms(r.set_first), pg_temp.fms(r.set_lo), pg_temp.fms(r.set_hi),
+            pg_temp.fms(r.set_again), to_char(r.set_n, 'FM999,999'), pg_temp.fkb(r.mem_set),
+            pg_temp.fms(r.sql_set), pg_temp.fx(r.set_first / nullif(r.sql_set, 0)));
+    END LOOP;
+    RETURN NEXT '';
+END;
+$$;
+
+SELECT set_config('bench.verify_secs', :'verify_secs', false) \gset
+SELECT pg_temp.scale_section(scale)
+  FROM (SELECT DISTINCT scale FROM rpt.results) x ORDER BY pg_temp.scale_order(scale);
+
+\qecho '## Notes'
+\qecho
+SELECT '* **Reduced repetitions at the large scale**: the per-row (a) and (b) policies take 10 to 60 s per '
+       || 'count(*) over 1,000,000 rows, so there their count(*) scans run '
+       || (SELECT min(c) FROM (SELECT count(*) c FROM rpt.results WHERE scale = 'large' AND workload = 'count(*) scan'
+                                GROUP BY variant) x)
+       || ' times without a warm-up round (every other measurement: ' || :reps || ' rounds after a warm-up), '
+       || 'and the correctness gate samples one user per role instead of two.'
+ WHERE EXISTS (SELECT 1 FROM rpt.results WHERE scale = 'large');
+\qecho '* count(*) runs with `enable_indexonlyscan = off`, so that every variant reads the heap as a query'
+\qecho '  returning rows would (otherwise the floor could count the app_id index alone); bitmap and plain'
+\qecho '  index scans stay allowed, and the set-based forms use them. `bench.resources` is vacuumed'
+\qecho '  (FREEZE) before the workloads.'
+\qecho '* The set-based policy is written `app_id = ANY ((SELECT orgs.apps_with_permission(...))::bigint[])`:'
+\qecho '  without the cast, PostgreSQL parses `= ANY ((SELECT ...))` as `= ANY (subquery)` and compares'
+\qecho '  app_id with the whole array (operator does not exist: bigint = bigint[]).'
+\qecho '* The cache-build fixtures (an org with 10,000 apps and 1,000 teams; users in 1, 10, 100 and'
+\qecho '  1,000 of its teams) and the 10 hot grants of the pgbench runs are loaded after the other'
+\qecho '  workloads, so they do not change the data those ran on.'
+\qecho '* Raw data: `bench/out/data/*.tsv`.'
