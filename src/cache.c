@@ -757,6 +757,16 @@ CacheOrgsWithPermission(int64 user_id, const PermSet *want, int *n)
  */
 #define MEMO_MIN_SLOTS 256		/* powers of two */
 #define MEMO_MAX_SLOTS (1 << 18)
+#define MEMO_DENSE_MIN 1024
+#define MEMO_DENSE_MAX (INT64CONST(1) << 22)	/* one byte per key below this */
+
+/* would allocating bytes more push the cache past its bound? */
+static inline bool
+MemoOverBound(Size bytes)
+{
+	return MemoryContextMemAllocated(cache_cxt, true) + bytes >
+		empty_cache_bytes + (Size) orgs_cache_max_kb * 1024;
+}
 
 static inline uint32
 MemoHash(int64 key)
@@ -788,6 +798,8 @@ CacheAnswerMemo(int64 user_id, const PermSet *want, bool app)
 		m->count = 0;
 		m->mask = -1;
 		m->slots = NULL;
+		m->dense_len = 0;
+		m->dense = NULL;
 	}
 	return m;
 }
@@ -799,6 +811,12 @@ CacheAnswerMemo(int64 user_id, const PermSet *want, bool app)
 bool
 AnswerMemoGet(AnswerMemo *m, int64 key, int8 *val)
 {
+	/* keys are mostly small and dense (sequences): one byte each */
+	if (key >= 0 && key < m->dense_len && m->dense[key] != 0)
+	{
+		*val = m->dense[key] - 2;
+		return true;
+	}
 	if (m->slots == NULL)
 		return false;
 	for (uint32 h = MemoHash(key) & m->mask; m->slots[h].epoch == m->epoch;
@@ -835,15 +853,45 @@ MemoInsert(AnswerMemo *m, int64 key, uint32 epoch, int8 val)
 void
 AnswerMemoPut(AnswerMemo *m, int64 key, int8 val)
 {
+	/*
+	 * A memo that has gathered many answers (a scan over many objects)
+	 * switches to the dense array for small keys: one byte per key stays in
+	 * the CPU cache where a hash table of 16-byte slots does not.  A memo of
+	 * a few answers (point checks) stays a small hash table.
+	 */
+	if (key >= 0 && key < MEMO_DENSE_MAX && (m->dense != NULL || m->count >= 512))
+	{
+		if (key >= m->dense_len)
+		{
+			int64		len = Max(m->dense_len, MEMO_DENSE_MIN);
+
+			while (len <= key)
+				len *= 2;
+			if (!MemoOverBound(len))
+			{
+				int8	   *dense = MemoryContextAllocZero(cache_cxt, len);
+
+				if (m->dense != NULL)
+				{
+					memcpy(dense, m->dense, m->dense_len);
+					pfree(m->dense);
+				}
+				m->dense = dense;
+				m->dense_len = len;
+			}
+		}
+		if (key < m->dense_len)
+		{
+			m->dense[key] = val + 2;
+			return;
+		}
+	}
 	if (m->slots == NULL || (m->count + 1) * 2 > m->mask + 1)
 	{
 		int			nslots = m->slots == NULL ? MEMO_MIN_SLOTS : (m->mask + 1) * 2;
 		Size		bytes = sizeof(MemoSlot) * nslots;
 
-		if (m->slots != NULL &&
-			(nslots > MEMO_MAX_SLOTS ||
-			 MemoryContextMemAllocated(cache_cxt, true) + bytes >
-			 empty_cache_bytes + (Size) orgs_cache_max_kb * 1024))
+		if (m->slots != NULL && (nslots > MEMO_MAX_SLOTS || MemoOverBound(bytes)))
 		{
 			/* forget everything: bump the epoch so every slot looks empty */
 			m->count = 0;

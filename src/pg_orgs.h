@@ -250,6 +250,8 @@ typedef struct AnswerMemo
 	int			count;
 	int			mask;			/* slots - 1 */
 	MemoSlot   *slots;
+	int64		dense_len;		/* keys below this are in dense[] */
+	int8	   *dense;			/* by key: 0 unknown, else answer + 2 */
 } AnswerMemo;
 
 extern AnswerMemo *CacheAnswerMemo(int64 user_id, const PermSet *want, bool app);
