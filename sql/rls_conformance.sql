@@ -12,7 +12,7 @@
 --                   d          refused with 42501 (insufficient_privilege)
 --                   n          refused with 42704 (reported as not existing)
 --                   v          refused with 55000 (a read-only view)
---                   Exxxxx     any other error (never expected)
+--                   E<state>   any other error (never expected)
 -- Every write runs in a subtransaction that is rolled back, so each case
 -- sees the same seed.  The whole test runs in one transaction, rolled back
 -- at the end.
