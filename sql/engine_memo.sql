@@ -32,6 +32,9 @@ SELECT count(*) FILTER (WHERE orgs.has_app_permission(app_id, 'models.train')) A
   FROM mm_rows;
 SELECT count(*) FILTER (WHERE orgs.has_app_permission(app_id, 'models.train')) AS train_2
   FROM mm_rows;
+-- the set-based form, computed once and then remembered
+SELECT cardinality(orgs.apps_with_permission('models.train')) AS set_1,
+       cardinality(orgs.apps_with_permission('models.train')) AS set_1_again;
 -- a variable permission list in a loop must not reuse another list's answers
 DO $$
 DECLARE
@@ -53,6 +56,7 @@ SELECT orgs.act_as('mm_tc', false);
 SELECT count(*) FILTER (WHERE orgs.has_app_permission(app_id, 'models.train')) AS train_3,
        count(*) FILTER (WHERE orgs.has_app_permission(app_id, 'tasks.work')) AS work_3
   FROM mm_rows;
+SELECT cardinality(orgs.apps_with_permission('models.train')) AS set_3;
 -- inside a transaction, and undone by its rollback
 BEGIN;
 SELECT orgs.act_as('mm_owner');
@@ -60,9 +64,11 @@ SELECT orgs.set_member_role('mm_org', 'mm_tc', 'org_user');
 SELECT orgs.act_as('mm_tc');
 SELECT count(*) FILTER (WHERE orgs.has_app_permission(app_id, 'models.view')) AS view_as_org_user
   FROM mm_rows;
+SELECT cardinality(orgs.apps_with_permission('models.view')) AS set_as_org_user;
 ROLLBACK;
 SELECT count(*) FILTER (WHERE orgs.has_app_permission(app_id, 'models.view')) AS view_after_rollback
   FROM mm_rows;
+SELECT cardinality(orgs.apps_with_permission('models.view')) AS set_after_rollback;
 -- the explicit-user form agrees with the acting-user form
 SELECT count(*) FILTER (WHERE orgs.has_app_permission(orgs.current_user_id(), app_id, 'models.view')
                         IS DISTINCT FROM orgs.has_app_permission(app_id, 'models.view')) AS disagreements

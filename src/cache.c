@@ -667,7 +667,8 @@ OrgApps(int64 org_id)
 /*
  * CacheAppsWithPermission
  *		The keys of every app on which user_id holds any permission of want,
- *		sorted, palloc'd in the caller's context.
+ *		sorted, palloc'd in the caller's context; remembered in the answer
+ *		memo of (user, want) until the next invalidation.
  */
 int64 *
 CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n)
@@ -679,8 +680,19 @@ CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n)
 		AppCollector c = {NULL, 0, 0};
 		int			nout = 0;
 
+		AnswerMemo *memo;
+
 		EnsureValid();
 		gen = cache_gen;
+		memo = CacheAnswerMemo(user_id, want, true);
+		if (memo->set_ids != NULL)
+		{
+			int64	   *ids = palloc(sizeof(int64) * (memo->set_n + 1));
+
+			memcpy(ids, memo->set_ids, sizeof(int64) * memo->set_n);
+			*n = memo->set_n;
+			return ids;
+		}
 		u = GetUser(user_id);
 		if (u->exists)
 		{
@@ -717,6 +729,14 @@ CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n)
 				if (nout == 0 || c.ids[nout - 1] != c.ids[i])
 					c.ids[nout++] = c.ids[i];
 			c.n = nout;
+		}
+		/* remember the answer until the next invalidation */
+		if (gen == cache_gen)
+		{
+			memo->set_ids = MemoryContextAlloc(cache_cxt, sizeof(int64) * (c.n + 1));
+			if (c.n > 0)
+				memcpy(memo->set_ids, c.ids, sizeof(int64) * c.n);
+			memo->set_n = c.n;
 		}
 		*n = c.n;
 		return c.ids;
@@ -800,6 +820,8 @@ CacheAnswerMemo(int64 user_id, const PermSet *want, bool app)
 		m->slots = NULL;
 		m->dense_len = 0;
 		m->dense = NULL;
+		m->set_n = 0;
+		m->set_ids = NULL;
 	}
 	return m;
 }

@@ -252,6 +252,8 @@ typedef struct AnswerMemo
 	MemoSlot   *slots;
 	int64		dense_len;		/* keys below this are in dense[] */
 	int8	   *dense;			/* by key: 0 unknown, else answer + 2 */
+	int			set_n;			/* apps_with_permission's answer, if set_ids */
+	int64	   *set_ids;
 } AnswerMemo;
 
 extern AnswerMemo *CacheAnswerMemo(int64 user_id, const PermSet *want, bool app);
