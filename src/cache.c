@@ -213,7 +213,7 @@ RelcacheCallback(Datum arg, Oid relid)
 }
 
 /*
- * XactCallback
+ * CacheXactCallback
  *		A cache read with a transaction snapshot may be older than what is
  *		committed: drop it when the transaction ends.
  */
@@ -282,7 +282,7 @@ CacheBeginStatement(void)
 		last_stmt = k;
 		AcceptInvalidationMessages();
 		/* built by an earlier statement that may have read too old a snapshot */
-		if (cache_suspect && !StmtKeyEqual(suspect_stmt, CurrentStmtKey()))
+		if (cache_suspect && !StmtKeyEqual(suspect_stmt, k))
 		{
 			CacheInvalidate();
 			cache_suspect = false;
