@@ -555,7 +555,7 @@ CacheUserExists(int64 user_id)
  * CacheAppOwner
  *		Does app app_id exist, and who owns it?
  */
-bool
+static bool
 CacheAppOwner(int64 app_id, AppOwner *owner)
 {
 	bool		found;
@@ -584,7 +584,7 @@ CacheAppOwner(int64 app_id, AppOwner *owner)
  * CacheOrgExists
  *		Does organization org_id exist?
  */
-bool
+static bool
 CacheOrgExists(int64 org_id)
 {
 	bool		found;

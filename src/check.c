@@ -159,6 +159,22 @@ ResolveUser(text *handle)
 }
 
 /*
+ * CheckAppName
+ *		An error unless n has the form 'owner/app_id'.
+ */
+static void
+CheckAppName(const char *n)
+{
+	const char *slash = strchr(n, '/');
+
+	if (slash == NULL || slash == n || slash[1] == '\0' || strchr(slash + 1, '/') != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid app name: \"%s\"", n),
+				 errdetail("An app is named as \"owner/app_id\".")));
+}
+
+/*
  * ResolveApp
  *		The key of app 'owner/app_id'; an error if the name is malformed or
  *		names nothing.
@@ -167,14 +183,9 @@ static int64
 ResolveApp(text *name)
 {
 	char	   *n = text_to_cstring(name);
-	char	   *slash = strchr(n, '/');
 	int64		id;
 
-	if (slash == NULL || slash == n || slash[1] == '\0' || strchr(slash + 1, '/') != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid app name: \"%s\"", n),
-				 errdetail("An app is named as \"owner/app_id\".")));
+	CheckAppName(n);
 	id = CacheAppByName(n);
 	if (id == 0)
 		ereport(ERROR,
@@ -203,32 +214,9 @@ ResolveOrg(text *name)
 }
 
 /*
- * AppCheck / OrgCheck
- *		The common tail of every form: NULL when the object does not exist.
- */
-static Datum
-AppCheck(FunctionCallInfo fcinfo, int64 user_id, int64 app_id, PermSet want)
-{
-	PermSet		have;
-
-	if (!CacheEffectiveAppPerms(user_id, app_id, &have))
-		PG_RETURN_NULL();
-	PG_RETURN_BOOL(PermSetOverlaps(&have, &want));
-}
-
-static Datum
-OrgCheck(FunctionCallInfo fcinfo, int64 user_id, int64 org_id, PermSet want)
-{
-	PermSet		have;
-
-	if (!CacheEffectiveOrgPerms(user_id, org_id, &have))
-		PG_RETURN_NULL();
-	PG_RETURN_BOOL(PermSetOverlaps(&have, &want));
-}
-
-/*
  * MemoCheck
- *		AppCheck / OrgCheck through the cache's answer memo of (user, set):
+ *		The common tail of every form (NULL when the object does not
+ *		exist), through the cache's answer memo of (user, set):
  *		a policy evaluated on every row, and the same statement run again,
  *		ask the same (user, object) pairs again and again.
  */
@@ -301,7 +289,7 @@ orgs_has_app_permission_name(PG_FUNCTION_ARGS)
 	user_id = ActingUserId();
 	if (user_id == 0)
 		PG_RETURN_BOOL(false);
-	return AppCheck(fcinfo, user_id, app_id, want);
+	return MemoCheck(fcinfo, user_id, app_id, want, true);
 }
 
 /*
@@ -335,7 +323,7 @@ orgs_has_app_permission_name_name(PG_FUNCTION_ARGS)
 	want = ParsePerms(fcinfo, 2, SCOPE_APP);
 	user_id = ResolveUser(PG_GETARG_TEXT_PP(0));
 	app_id = ResolveApp(PG_GETARG_TEXT_PP(1));
-	return AppCheck(fcinfo, user_id, app_id, want);
+	return MemoCheck(fcinfo, user_id, app_id, want, true);
 }
 
 /*
@@ -372,7 +360,7 @@ orgs_has_org_permission_name(PG_FUNCTION_ARGS)
 	user_id = ActingUserId();
 	if (user_id == 0)
 		PG_RETURN_BOOL(false);
-	return OrgCheck(fcinfo, user_id, org_id, want);
+	return MemoCheck(fcinfo, user_id, org_id, want, false);
 }
 
 /*
@@ -406,7 +394,7 @@ orgs_has_org_permission_name_name(PG_FUNCTION_ARGS)
 	want = ParsePerms(fcinfo, 2, SCOPE_ORG);
 	user_id = ResolveUser(PG_GETARG_TEXT_PP(0));
 	org_id = ResolveOrg(PG_GETARG_TEXT_PP(1));
-	return OrgCheck(fcinfo, user_id, org_id, want);
+	return MemoCheck(fcinfo, user_id, org_id, want, false);
 }
 
 /*
@@ -545,14 +533,9 @@ Datum
 orgs_lookup_app(PG_FUNCTION_ARGS)
 {
 	char	   *n = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *slash = strchr(n, '/');
 	int64		id;
 
-	if (slash == NULL || slash == n || slash[1] == '\0' || strchr(slash + 1, '/') != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid app name: \"%s\"", n),
-				 errdetail("An app is named as \"owner/app_id\".")));
+	CheckAppName(n);
 	CacheBeginStatement();
 	id = CacheAppByName(n);
 	if (id == 0)

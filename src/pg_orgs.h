@@ -217,8 +217,6 @@ extern void CacheBeginStatement(void);
 extern const Matrix *CacheMatrix(void);
 extern uint64 CacheGeneration(void);
 extern bool CacheUserExists(int64 user_id);
-extern bool CacheAppOwner(int64 app_id, AppOwner *owner);
-extern bool CacheOrgExists(int64 org_id);
 extern int64 CacheAppByName(const char *name);
 extern int64 CacheOrgByName(const char *name);
 extern int64 CacheUserByHandle(const char *handle);
