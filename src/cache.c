@@ -159,7 +159,7 @@ CurrentStmtKey(void)
 	StmtKey		k;
 
 	k.start = GetCurrentStatementStartTimestamp();
-	k.lxid = MyProc->lxid;
+	k.lxid = OrgsMyLocalTransactionId();
 	if (ActiveSnapshotSet())
 	{
 		k.snap = GetActiveSnapshot();

@@ -14,6 +14,8 @@
 
 #include "utils/snapshot.h"
 
+#include "compat.h"
+
 /* ---------------------------------------------------------------------
  * Permission sets: one bit per permission of one scope.
  * ---------------------------------------------------------------------

@@ -1,0 +1,32 @@
+/*-------------------------------------------------------------------------
+ *
+ * compat.h
+ *	  Differences between the PostgreSQL major versions pg_orgs builds
+ *	  against (15, 16, 17 and 18), kept in this one place.  Every other file
+ *	  includes pg_orgs.h, which includes this header, and uses the names
+ *	  below instead of testing PG_VERSION_NUM itself.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_ORGS_COMPAT_H
+#define PG_ORGS_COMPAT_H
+
+#include "postgres.h"
+
+#if PG_VERSION_NUM < 150000
+#error "pg_orgs needs PostgreSQL 15 or later"
+#endif
+
+/* 16 moved the varlena macros (VARDATA, SET_VARSIZE, ...) to varatt.h */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+/* 17 grouped the virtual transaction id of a PGPROC into vxid */
+#if PG_VERSION_NUM >= 170000
+#define OrgsMyLocalTransactionId()	(MyProc->vxid.lxid)
+#else
+#define OrgsMyLocalTransactionId()	(MyProc->lxid)
+#endif
+
+#endif							/* PG_ORGS_COMPAT_H */
