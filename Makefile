@@ -2,7 +2,7 @@
 # row-level security.  Built with PGXS; see README.md.
 
 EXTENSION    = pg_orgs
-EXTVERSION   = 0.1.0
+EXTVERSION   = 0.2.0
 MODULE_big   = pg_orgs
 PGFILEDESC   = "pg_orgs - organizations, teams and app permissions"
 
@@ -15,10 +15,21 @@ OBJS = \
 	src/pg_orgs.o \
 	src/token.o
 
-# The install script is assembled from the pieces in extension/, in order.
-EXT_PIECES   = $(sort $(wildcard extension/[0-9]*.sql))
-DATA_built   = $(EXTENSION)--$(EXTVERSION).sql
-DATA         = $(filter-out $(wildcard extension/[0-9]*.sql),$(wildcard extension/$(EXTENSION)--*--*.sql))
+# The install script of this version is assembled from the pieces in
+# extension/: the schema pieces (extension/schema/: types, tables, the
+# installed model), then the code pieces (extension/NN_*.sql: functions,
+# triggers, views, policies, grants, comments, all written so that they can
+# be run again over an older version: CREATE OR REPLACE, DROP POLICY IF
+# EXISTS before CREATE POLICY).  The upgrade script from the previous
+# release is the upgrade's own schema changes (extension/upgrade/A--B.pre.sql),
+# the same code pieces, then extension/upgrade/A--B.post.sql.  Released
+# install and upgrade scripts are frozen as extension/pg_orgs--*.sql.
+SCHEMA_PIECES = $(sort $(wildcard extension/schema/*.sql))
+CODE_PIECES   = $(sort $(wildcard extension/[0-9]*.sql))
+UPGRADE_FROM  = 0.1.0
+UPGRADE_BUILT = $(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql
+DATA_built   = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_BUILT)
+DATA         = $(wildcard extension/$(EXTENSION)--*.sql)
 # The reference schema: a second extension, pg_orgs_example (examples/).
 DATA        += pg_orgs_example.control examples/pg_orgs_example--0.1.0.sql
 
@@ -46,7 +57,11 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--$(EXTVERSION).sql: $(EXT_PIECES)
+$(EXTENSION)--$(EXTVERSION).sql: $(SCHEMA_PIECES) $(CODE_PIECES)
+	cat $^ > $@
+
+$(UPGRADE_BUILT): extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION).pre.sql $(CODE_PIECES) \
+		extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION).post.sql
 	cat $^ > $@
 
 .PHONY: test demo bench

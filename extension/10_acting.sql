@@ -2,7 +2,7 @@
 -- Who is acting (src/acting.c), accounts, tokens
 --------------------------------------------------------------------------
 
-CREATE FUNCTION orgs.act_as(handle text, is_local boolean DEFAULT true)
+CREATE OR REPLACE FUNCTION orgs.act_as(handle text, is_local boolean DEFAULT true)
 RETURNS void
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'orgs_act_as';
@@ -10,21 +10,21 @@ COMMENT ON FUNCTION orgs.act_as(text, boolean) IS
     'Set the acting user (NULL clears it); is_local keeps it to the current transaction. Only this function can change the acting user.';
 REVOKE ALL ON FUNCTION orgs.act_as(text, boolean) FROM PUBLIC;
 
-CREATE FUNCTION orgs.current_user_id()
+CREATE OR REPLACE FUNCTION orgs.current_user_id()
 RETURNS bigint
 LANGUAGE c STABLE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'orgs_current_user_id';
 COMMENT ON FUNCTION orgs.current_user_id() IS
     'The acting user''s key, else the user linked to current_user, else NULL.';
 
-CREATE FUNCTION orgs.current_user_handle()
+CREATE OR REPLACE FUNCTION orgs.current_user_handle()
 RETURNS text
 LANGUAGE c STABLE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'orgs_current_user_handle';
 COMMENT ON FUNCTION orgs.current_user_handle() IS
     'The acting user''s handle, else the handle of the user linked to current_user, else NULL.';
 
-CREATE FUNCTION orgs.generate_token()
+CREATE OR REPLACE FUNCTION orgs.generate_token()
 RETURNS text
 LANGUAGE c VOLATILE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'orgs_generate_token';
@@ -32,20 +32,20 @@ COMMENT ON FUNCTION orgs.generate_token() IS
     'A new invitation token: 32 bytes from the strong random source, base64url (43 characters).';
 REVOKE ALL ON FUNCTION orgs.generate_token() FROM PUBLIC;
 
-CREATE FUNCTION orgs.hash_token(token text)
+CREATE OR REPLACE FUNCTION orgs.hash_token(token text)
 RETURNS bytea
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'orgs_hash_token';
 COMMENT ON FUNCTION orgs.hash_token(text) IS 'SHA-256 of a token: what orgs.invitations stores.';
 
-CREATE FUNCTION orgs.normalize_email(email text)
+CREATE OR REPLACE FUNCTION orgs.normalize_email(email text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN pg_catalog.lower(pg_catalog.btrim(email));
 COMMENT ON FUNCTION orgs.normalize_email(text) IS 'An e-mail address trimmed and lower-cased, as stored.';
 
 -- Raise 22023 unless value is a valid identifier of the given kind.
-CREATE FUNCTION orgs.check_identifier(kind text, value text)
+CREATE OR REPLACE FUNCTION orgs.check_identifier(kind text, value text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -65,7 +65,7 @@ $$;
 COMMENT ON FUNCTION orgs.check_identifier(text, text) IS
     'Raise invalid_parameter_value unless value is a valid handle, org ID, team ID or app ID.';
 
-CREATE FUNCTION orgs.register_user(handle text, email text,
+CREATE OR REPLACE FUNCTION orgs.register_user(handle text, email text,
                                    first_name text DEFAULT NULL,
                                    last_name text DEFAULT NULL)
 RETURNS bigint
@@ -111,7 +111,7 @@ COMMENT ON FUNCTION orgs.register_user(text, text, text, text) IS
     'Register an account (called by the application''s trusted role once it has verified the e-mail address).';
 REVOKE ALL ON FUNCTION orgs.register_user(text, text, text, text) FROM PUBLIC;
 
-CREATE FUNCTION orgs.link_db_role(handle text, role regrole)
+CREATE OR REPLACE FUNCTION orgs.link_db_role(handle text, role regrole)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

@@ -3,7 +3,7 @@
 --------------------------------------------------------------------------
 
 -- The shared namespace of handles and org IDs.
-CREATE FUNCTION orgs.trg_owner_names()
+CREATE OR REPLACE FUNCTION orgs.trg_owner_names()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -49,10 +49,10 @@ $$;
 COMMENT ON FUNCTION orgs.trg_owner_names() IS
     'Keeps orgs.owner_names, the shared case-insensitive namespace of handles and org IDs.';
 
-CREATE TRIGGER owner_names_sync AFTER INSERT OR UPDATE OF handle ON orgs.users
+CREATE OR REPLACE TRIGGER owner_names_sync AFTER INSERT OR UPDATE OF handle ON orgs.users
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_owner_names();
 COMMENT ON TRIGGER owner_names_sync ON orgs.users IS 'Claims the handle in the shared namespace orgs.owner_names.';
-CREATE TRIGGER owner_names_sync AFTER INSERT OR UPDATE OF org_id ON orgs.organizations
+CREATE OR REPLACE TRIGGER owner_names_sync AFTER INSERT OR UPDATE OF org_id ON orgs.organizations
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_owner_names();
 COMMENT ON TRIGGER owner_names_sync ON orgs.organizations IS 'Claims the org ID in the shared namespace orgs.owner_names.';
 
@@ -60,7 +60,7 @@ COMMENT ON TRIGGER owner_names_sync ON orgs.organizations IS 'Claims the org ID 
 -- (admin_epoch) before the check, so two concurrent demotions serialize on
 -- it: under READ COMMITTED the second waits and then sees the first; under
 -- REPEATABLE READ it fails with a serialization error.
-CREATE FUNCTION orgs.trg_last_admin()
+CREATE OR REPLACE FUNCTION orgs.trg_last_admin()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -89,12 +89,12 @@ $$;
 COMMENT ON FUNCTION orgs.trg_last_admin() IS
     'Refuses a change that would leave an organization without an admin.';
 
-CREATE TRIGGER last_admin AFTER UPDATE OR DELETE ON orgs.members
+CREATE OR REPLACE TRIGGER last_admin AFTER UPDATE OR DELETE ON orgs.members
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_last_admin();
 COMMENT ON TRIGGER last_admin ON orgs.members IS 'Invariant 1: every organization keeps at least one admin.';
 
 -- Invariant 3: an app that leaves an org leaves its teams.
-CREATE FUNCTION orgs.trg_app_owner_change()
+CREATE OR REPLACE FUNCTION orgs.trg_app_owner_change()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -109,13 +109,13 @@ $$;
 COMMENT ON FUNCTION orgs.trg_app_owner_change() IS
     'Removes an app''s team grants when it leaves its organization.';
 
-CREATE TRIGGER app_owner_change BEFORE UPDATE OF org_id ON orgs.apps
+CREATE OR REPLACE TRIGGER app_owner_change BEFORE UPDATE OF org_id ON orgs.apps
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_app_owner_change();
 COMMENT ON TRIGGER app_owner_change ON orgs.apps IS 'Invariant 3: an app leaving its organization loses its team grants.';
 
 -- Invariant 4: an invitation leaves pending at most once, and its identity
 -- (org, e-mail, token) never changes.
-CREATE FUNCTION orgs.trg_invitation_state()
+CREATE OR REPLACE FUNCTION orgs.trg_invitation_state()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -141,12 +141,12 @@ $$;
 COMMENT ON FUNCTION orgs.trg_invitation_state() IS
     'The invitation state machine: pending to accepted, declined, rescinded or expired, once.';
 
-CREATE TRIGGER invitation_state BEFORE UPDATE ON orgs.invitations
+CREATE OR REPLACE TRIGGER invitation_state BEFORE UPDATE ON orgs.invitations
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_invitation_state();
 COMMENT ON TRIGGER invitation_state ON orgs.invitations IS 'Invariant 4: an invitation leaves pending at most once.';
 
 -- The audit log is append-only for everyone but the extension's owner.
-CREATE FUNCTION orgs.trg_audit_append_only()
+CREATE OR REPLACE FUNCTION orgs.trg_audit_append_only()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -165,9 +165,9 @@ $$;
 COMMENT ON FUNCTION orgs.trg_audit_append_only() IS
     'Refuses UPDATE, DELETE and TRUNCATE of orgs.audit_log except by the extension owner.';
 
-CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON orgs.audit_log
+CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON orgs.audit_log
     FOR EACH ROW EXECUTE FUNCTION orgs.trg_audit_append_only();
 COMMENT ON TRIGGER audit_append_only ON orgs.audit_log IS 'The audit log is append-only.';
-CREATE TRIGGER audit_append_only_truncate BEFORE TRUNCATE ON orgs.audit_log
+CREATE OR REPLACE TRIGGER audit_append_only_truncate BEFORE TRUNCATE ON orgs.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.trg_audit_append_only();
 COMMENT ON TRIGGER audit_append_only_truncate ON orgs.audit_log IS 'The audit log cannot be truncated.';

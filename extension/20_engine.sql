@@ -2,152 +2,152 @@
 -- The permission engine (src/check.c, src/cache.c)
 --------------------------------------------------------------------------
 
-CREATE FUNCTION orgs.has_app_permission(app bigint, permission text)
+CREATE OR REPLACE FUNCTION orgs.has_app_permission(app bigint, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_id';
 COMMENT ON FUNCTION orgs.has_app_permission(bigint, text) IS
     'Does the acting user hold any of the comma-separated app-level permissions on the app? NULL for a key that matches nothing.';
 
-CREATE FUNCTION orgs.has_app_permission(app text, permission text)
+CREATE OR REPLACE FUNCTION orgs.has_app_permission(app text, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_name';
 COMMENT ON FUNCTION orgs.has_app_permission(text, text) IS
     'Does the acting user hold any of the comma-separated app-level permissions on the app? NULL for a key that matches nothing.';
 
-CREATE FUNCTION orgs.has_app_permission(user_id bigint, app bigint, permission text)
+CREATE OR REPLACE FUNCTION orgs.has_app_permission(user_id bigint, app bigint, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_id_id';
 COMMENT ON FUNCTION orgs.has_app_permission(bigint, bigint, text) IS
     'Does the given user hold any of the comma-separated app-level permissions on the app? NULL for a key that matches nothing.';
 
-CREATE FUNCTION orgs.has_app_permission(user_handle text, app text, permission text)
+CREATE OR REPLACE FUNCTION orgs.has_app_permission(user_handle text, app text, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_name_name';
 COMMENT ON FUNCTION orgs.has_app_permission(text, text, text) IS
     'Does the given user hold any of the comma-separated app-level permissions on the app? NULL for a key that matches nothing.';
 
-CREATE FUNCTION orgs.has_org_permission(org bigint, permission text)
+CREATE OR REPLACE FUNCTION orgs.has_org_permission(org bigint, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_id';
 COMMENT ON FUNCTION orgs.has_org_permission(bigint, text) IS
     'Does the acting user hold any of the comma-separated org-level permissions on the org? NULL for a key that matches nothing.';
 
-CREATE FUNCTION orgs.has_org_permission(org text, permission text)
+CREATE OR REPLACE FUNCTION orgs.has_org_permission(org text, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_name';
 COMMENT ON FUNCTION orgs.has_org_permission(text, text) IS
     'Does the acting user hold any of the comma-separated org-level permissions on the org? NULL for a key that matches nothing.';
 
-CREATE FUNCTION orgs.has_org_permission(user_id bigint, org bigint, permission text)
+CREATE OR REPLACE FUNCTION orgs.has_org_permission(user_id bigint, org bigint, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_id_id';
 COMMENT ON FUNCTION orgs.has_org_permission(bigint, bigint, text) IS
     'Does the given user hold any of the comma-separated org-level permissions on the org? NULL for a key that matches nothing.';
 
-CREATE FUNCTION orgs.has_org_permission(user_handle text, org text, permission text)
+CREATE OR REPLACE FUNCTION orgs.has_org_permission(user_handle text, org text, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_name_name';
 COMMENT ON FUNCTION orgs.has_org_permission(text, text, text) IS
     'Does the given user hold any of the comma-separated org-level permissions on the org? NULL for a key that matches nothing.';
 
-CREATE FUNCTION orgs.app_permissions(user_handle text, app text)
+CREATE OR REPLACE FUNCTION orgs.app_permissions(user_handle text, app text)
 RETURNS text[]
 LANGUAGE c STABLE STRICT PARALLEL SAFE COST 10
 AS 'MODULE_PATHNAME', 'orgs_app_permissions';
 COMMENT ON FUNCTION orgs.app_permissions(text, text) IS
     'The effective app-level permission set of a user on an app, sorted.';
 
-CREATE FUNCTION orgs.apps_with_permission(permission text)
+CREATE OR REPLACE FUNCTION orgs.apps_with_permission(permission text)
 RETURNS bigint[]
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 100
 AS 'MODULE_PATHNAME', 'orgs_apps_with_permission';
 COMMENT ON FUNCTION orgs.apps_with_permission(text) IS
     'Sorted keys of the apps on which the acting user holds any of the listed permissions (the set-based policy form).';
 
-CREATE FUNCTION orgs.orgs_with_permission(permission text)
+CREATE OR REPLACE FUNCTION orgs.orgs_with_permission(permission text)
 RETURNS bigint[]
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 20
 AS 'MODULE_PATHNAME', 'orgs_orgs_with_permission';
 COMMENT ON FUNCTION orgs.orgs_with_permission(text) IS
     'Sorted keys of the orgs in which the acting user holds any of the listed org-level permissions.';
 
-CREATE FUNCTION orgs.lookup_app(app text)
+CREATE OR REPLACE FUNCTION orgs.lookup_app(app text)
 RETURNS bigint
 LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
 AS 'MODULE_PATHNAME', 'orgs_lookup_app';
 COMMENT ON FUNCTION orgs.lookup_app(text) IS 'Internal: the key of app ''owner/app_id'', or NULL.';
 REVOKE ALL ON FUNCTION orgs.lookup_app(text) FROM PUBLIC;
 
-CREATE FUNCTION orgs.lookup_org(org_id text)
+CREATE OR REPLACE FUNCTION orgs.lookup_org(org_id text)
 RETURNS bigint
 LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
 AS 'MODULE_PATHNAME', 'orgs_lookup_org';
 COMMENT ON FUNCTION orgs.lookup_org(text) IS 'Internal: the key of an organization by its org ID, or NULL.';
 REVOKE ALL ON FUNCTION orgs.lookup_org(text) FROM PUBLIC;
 
-CREATE FUNCTION orgs.lookup_user(handle text)
+CREATE OR REPLACE FUNCTION orgs.lookup_user(handle text)
 RETURNS bigint
 LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
 AS 'MODULE_PATHNAME', 'orgs_lookup_user';
 COMMENT ON FUNCTION orgs.lookup_user(text) IS 'Internal: the key of a user by handle, or NULL.';
 REVOKE ALL ON FUNCTION orgs.lookup_user(text) FROM PUBLIC;
 
-CREATE FUNCTION orgs.caller_is_superuser()
+CREATE OR REPLACE FUNCTION orgs.caller_is_superuser()
 RETURNS boolean
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'orgs_caller_is_superuser';
 COMMENT ON FUNCTION orgs.caller_is_superuser() IS
     'Whether the role outside any SECURITY DEFINER function is a superuser.';
 
-CREATE FUNCTION orgs.cache_stats(OUT generation bigint, OUT users bigint, OUT bytes bigint)
+CREATE OR REPLACE FUNCTION orgs.cache_stats(OUT generation bigint, OUT users bigint, OUT bytes bigint)
 RETURNS record
 LANGUAGE c VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'orgs_cache_stats';
 COMMENT ON FUNCTION orgs.cache_stats() IS
     'This backend''s permission cache: invalidation generation, users cached, bytes held.';
 
-CREATE FUNCTION orgs.invalidate_cache()
+CREATE OR REPLACE FUNCTION orgs.invalidate_cache()
 RETURNS trigger
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'orgs_invalidate_cache';
 COMMENT ON FUNCTION orgs.invalidate_cache() IS
     'Trigger: queue a relcache invalidation so every backend drops its permission cache.';
 
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.users
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.users
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.organizations
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.organizations
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.owner_names
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.owner_names
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.members
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.members
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.apps
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.apps
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.teams
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.teams
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.team_members
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.team_members
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.team_apps
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.team_apps
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.permissions
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.permissions
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.role_org_permissions
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.role_org_permissions
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.role_app_baseline
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.role_app_baseline
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.role_app_ceiling
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.role_app_ceiling
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.team_level_permissions
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.team_level_permissions
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.org_permissions_from_app
+CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.org_permissions_from_app
     FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
 
 DO $$
@@ -166,7 +166,7 @@ END;
 $$;
 
 -- Every path that grants, or the reasons for a denial, without access checks.
-CREATE FUNCTION orgs.explain_internal(p_user bigint, p_app bigint, p_perm text)
+CREATE OR REPLACE FUNCTION orgs.explain_internal(p_user bigint, p_app bigint, p_perm text)
 RETURNS TABLE(granted boolean, via text, detail text)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -259,7 +259,7 @@ REVOKE ALL ON FUNCTION orgs.explain_internal(bigint, bigint, text) FROM PUBLIC;
 
 -- Resolve an app name for a caller: NULL-free; an app the caller cannot see
 -- is reported exactly as one that does not exist.
-CREATE FUNCTION orgs.visible_app(app text)
+CREATE OR REPLACE FUNCTION orgs.visible_app(app text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -281,7 +281,7 @@ COMMENT ON FUNCTION orgs.visible_app(text) IS
     'Internal: the key of an app the caller holds any permission on; otherwise the same error as for an app that does not exist.';
 REVOKE ALL ON FUNCTION orgs.visible_app(text) FROM PUBLIC;
 
-CREATE FUNCTION orgs.single_app_permission(permission text)
+CREATE OR REPLACE FUNCTION orgs.single_app_permission(permission text)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -298,7 +298,7 @@ $$;
 COMMENT ON FUNCTION orgs.single_app_permission(text) IS
     'Internal: one app-level permission name, normalized; unrecognized names are an error.';
 
-CREATE FUNCTION orgs.explain_app_permission(user_handle text, app text, permission text)
+CREATE OR REPLACE FUNCTION orgs.explain_app_permission(user_handle text, app text, permission text)
 RETURNS TABLE(granted boolean, via text, detail text)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -340,7 +340,7 @@ $$;
 COMMENT ON FUNCTION orgs.explain_app_permission(text, text, text) IS
     'Every path that grants an app-level permission to a user (org role, team and level), or why it is denied.';
 
-CREATE FUNCTION orgs.who_can(app text, permission text)
+CREATE OR REPLACE FUNCTION orgs.who_can(app text, permission text)
 RETURNS TABLE(user_handle text, via text)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

@@ -50,21 +50,27 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA orgs FROM PUBLIC;
 
 -- The matrix is readable by everyone.
 GRANT SELECT ON orgs.permissions TO PUBLIC;
+DROP POLICY IF EXISTS readable_by_all ON orgs.permissions;
 CREATE POLICY readable_by_all ON orgs.permissions FOR SELECT USING (true);
 COMMENT ON POLICY readable_by_all ON orgs.permissions IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.role_org_permissions TO PUBLIC;
+DROP POLICY IF EXISTS readable_by_all ON orgs.role_org_permissions;
 CREATE POLICY readable_by_all ON orgs.role_org_permissions FOR SELECT USING (true);
 COMMENT ON POLICY readable_by_all ON orgs.role_org_permissions IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.role_app_baseline TO PUBLIC;
+DROP POLICY IF EXISTS readable_by_all ON orgs.role_app_baseline;
 CREATE POLICY readable_by_all ON orgs.role_app_baseline FOR SELECT USING (true);
 COMMENT ON POLICY readable_by_all ON orgs.role_app_baseline IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.role_app_ceiling TO PUBLIC;
+DROP POLICY IF EXISTS readable_by_all ON orgs.role_app_ceiling;
 CREATE POLICY readable_by_all ON orgs.role_app_ceiling FOR SELECT USING (true);
 COMMENT ON POLICY readable_by_all ON orgs.role_app_ceiling IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.team_level_permissions TO PUBLIC;
+DROP POLICY IF EXISTS readable_by_all ON orgs.team_level_permissions;
 CREATE POLICY readable_by_all ON orgs.team_level_permissions FOR SELECT USING (true);
 COMMENT ON POLICY readable_by_all ON orgs.team_level_permissions IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.org_permissions_from_app TO PUBLIC;
+DROP POLICY IF EXISTS readable_by_all ON orgs.org_permissions_from_app;
 CREATE POLICY readable_by_all ON orgs.org_permissions_from_app FOR SELECT USING (true);
 COMMENT ON POLICY readable_by_all ON orgs.org_permissions_from_app IS 'The permission matrix is public.';
 

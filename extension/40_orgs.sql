@@ -49,7 +49,7 @@
 -- Internal helpers
 --------------------------------------------------------------------------
 
-CREATE FUNCTION orgs.require_actor()
+CREATE OR REPLACE FUNCTION orgs.require_actor()
 RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -70,7 +70,7 @@ COMMENT ON FUNCTION orgs.require_actor() IS
     'Internal: the acting user''s key; insufficient_privilege when there is none.';
 REVOKE ALL ON FUNCTION orgs.require_actor() FROM PUBLIC;
 
-CREATE FUNCTION orgs.visible_org(org_id text)
+CREATE OR REPLACE FUNCTION orgs.visible_org(org_id text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -89,7 +89,7 @@ COMMENT ON FUNCTION orgs.visible_org(text) IS
     'Internal: the key of an organization the acting user may see (org.view); otherwise the same error as for one that does not exist.';
 REVOKE ALL ON FUNCTION orgs.visible_org(text) FROM PUBLIC;
 
-CREATE FUNCTION orgs.org_name(org bigint)
+CREATE OR REPLACE FUNCTION orgs.org_name(org bigint)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -97,7 +97,7 @@ RETURN (SELECT o.org_id::text FROM orgs.organizations o WHERE o.id OPERATOR(pg_c
 COMMENT ON FUNCTION orgs.org_name(bigint) IS 'Internal: the org ID of an organization key.';
 REVOKE ALL ON FUNCTION orgs.org_name(bigint) FROM PUBLIC;
 
-CREATE FUNCTION orgs.require_org_permission(org bigint, permission text, action text)
+CREATE OR REPLACE FUNCTION orgs.require_org_permission(org bigint, permission text, action text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -114,7 +114,7 @@ COMMENT ON FUNCTION orgs.require_org_permission(bigint, text, text) IS
     'Internal: raise insufficient_privilege unless the acting user holds the org-level permission; action names what was denied, %s standing for the organization ("invite members in organization %s").';
 REVOKE ALL ON FUNCTION orgs.require_org_permission(bigint, text, text) FROM PUBLIC;
 
-CREATE FUNCTION orgs.clean_name(kind text, value text)
+CREATE OR REPLACE FUNCTION orgs.clean_name(kind text, value text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -133,7 +133,7 @@ $$;
 COMMENT ON FUNCTION orgs.clean_name(text, text) IS
     'Internal: a display name trimmed; invalid_parameter_value unless it has 1 to 200 characters.';
 
-CREATE FUNCTION orgs.clean_email(value text)
+CREATE OR REPLACE FUNCTION orgs.clean_email(value text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -152,7 +152,7 @@ COMMENT ON FUNCTION orgs.clean_email(text) IS
     'Internal: an e-mail address normalized; invalid_parameter_value unless it is well formed.';
 
 -- One row of the audit log, in the caller's transaction.
-CREATE FUNCTION orgs.write_audit(org bigint, event_code integer, event text,
+CREATE OR REPLACE FUNCTION orgs.write_audit(org bigint, event_code integer, event text,
                                  target text, details jsonb DEFAULT '{}')
 RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -171,7 +171,7 @@ REVOKE ALL ON FUNCTION orgs.write_audit(bigint, integer, text, text, jsonb) FROM
 -- Org level through the engine; app level from the matrix: B(role) must be
 -- within the actor's baseline and C(role) within the actor's baseline and
 -- ceiling (admins and org contributors hold every app permission).
-CREATE FUNCTION orgs.role_exceeding_actor(org bigint, role orgs.org_role)
+CREATE OR REPLACE FUNCTION orgs.role_exceeding_actor(org bigint, role orgs.org_role)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -210,7 +210,7 @@ COMMENT ON FUNCTION orgs.role_exceeding_actor(bigint, orgs.org_role) IS
     'Internal: a permission the role would give in the org that the acting user does not hold (invariant 5), or NULL.';
 REVOKE ALL ON FUNCTION orgs.role_exceeding_actor(bigint, orgs.org_role) FROM PUBLIC;
 
-CREATE FUNCTION orgs.require_role_within_actor(org bigint, role orgs.org_role, action text)
+CREATE OR REPLACE FUNCTION orgs.require_role_within_actor(org bigint, role orgs.org_role, action text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -233,7 +233,7 @@ COMMENT ON FUNCTION orgs.require_role_within_actor(bigint, orgs.org_role, text) 
 REVOKE ALL ON FUNCTION orgs.require_role_within_actor(bigint, orgs.org_role, text) FROM PUBLIC;
 
 -- The key of a user by handle, or 42704.
-CREATE FUNCTION orgs.existing_user(handle text)
+CREATE OR REPLACE FUNCTION orgs.existing_user(handle text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -260,7 +260,7 @@ REVOKE ALL ON FUNCTION orgs.existing_user(text) FROM PUBLIC;
 -- demoted by a transaction that commits while we wait would still pass
 -- the members.manage check (the cache takes in other backends'
 -- invalidations only once per top-level statement).
-CREATE FUNCTION orgs.lock_org_membership(org bigint)
+CREATE OR REPLACE FUNCTION orgs.lock_org_membership(org bigint)
 RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -276,7 +276,7 @@ REVOKE ALL ON FUNCTION orgs.lock_org_membership(bigint) FROM PUBLIC;
 -- Organizations
 --------------------------------------------------------------------------
 
-CREATE FUNCTION orgs.create_org(org_id text, name text, billing_email text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION orgs.create_org(org_id text, name text, billing_email text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -318,7 +318,7 @@ $$;
 COMMENT ON FUNCTION orgs.create_org(text, text, text) IS
     'Create an organization; the acting user becomes its admin.';
 
-CREATE FUNCTION orgs.update_org(org_id text, name text DEFAULT NULL, billing_email text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION orgs.update_org(org_id text, name text DEFAULT NULL, billing_email text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -356,7 +356,7 @@ $$;
 COMMENT ON FUNCTION orgs.update_org(text, text, text) IS
     'Change an organization''s name or billing e-mail (org.edit); NULL leaves a field as it is, an empty billing_email clears it.';
 
-CREATE FUNCTION orgs.delete_org(org_id text, drop_apps boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION orgs.delete_org(org_id text, drop_apps boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -394,7 +394,7 @@ COMMENT ON FUNCTION orgs.delete_org(text, boolean) IS
 -- Members
 --------------------------------------------------------------------------
 
-CREATE FUNCTION orgs.leave_org(org_id text)
+CREATE OR REPLACE FUNCTION orgs.leave_org(org_id text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -420,7 +420,7 @@ COMMENT ON FUNCTION orgs.leave_org(text) IS
     'The acting user leaves the organization (and its teams); the last admin cannot leave.';
 
 -- The membership row of a user in an org, locked; 42704 unless a member.
-CREATE FUNCTION orgs.locked_member(org bigint, handle text)
+CREATE OR REPLACE FUNCTION orgs.locked_member(org bigint, handle text)
 RETURNS orgs.members
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -442,7 +442,7 @@ COMMENT ON FUNCTION orgs.locked_member(bigint, text) IS
     'Internal: a user''s membership row in an org, locked for update; undefined_object when there is none.';
 REVOKE ALL ON FUNCTION orgs.locked_member(bigint, text) FROM PUBLIC;
 
-CREATE FUNCTION orgs.set_member_role(org_id text, user_handle text, role orgs.org_role)
+CREATE OR REPLACE FUNCTION orgs.set_member_role(org_id text, user_handle text, role orgs.org_role)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -475,7 +475,7 @@ $$;
 COMMENT ON FUNCTION orgs.set_member_role(text, text, orgs.org_role) IS
     'Change a member''s role (members.manage); nobody can give a role holding permissions they lack, and the last admin stays.';
 
-CREATE FUNCTION orgs.remove_member(org_id text, user_handle text)
+CREATE OR REPLACE FUNCTION orgs.remove_member(org_id text, user_handle text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

@@ -30,7 +30,7 @@
 -- job).  Until then the views (orgs.my_invitations, orgs.org_invitations)
 -- report the effective state and no function accepts it.
 
-CREATE FUNCTION orgs.current_user_email()
+CREATE OR REPLACE FUNCTION orgs.current_user_email()
 RETURNS text
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -39,7 +39,7 @@ COMMENT ON FUNCTION orgs.current_user_email() IS
     'The acting user''s e-mail address, or NULL (used by the invitation and notification policies).';
 
 -- The state an invitation really is in: pending past its expiry is expired.
-CREATE FUNCTION orgs.invitation_effective_state(state orgs.invitation_state, expires_at timestamptz)
+CREATE OR REPLACE FUNCTION orgs.invitation_effective_state(state orgs.invitation_state, expires_at timestamptz)
 RETURNS orgs.invitation_state
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -50,7 +50,7 @@ COMMENT ON FUNCTION orgs.invitation_effective_state(orgs.invitation_state, times
     'The state of an invitation, counting a pending invitation past its expiry as expired.';
 
 -- Send the event to orgs_events (delivered at commit).
-CREATE FUNCTION orgs.notify_event(payload jsonb)
+CREATE OR REPLACE FUNCTION orgs.notify_event(payload jsonb)
 RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -61,7 +61,7 @@ COMMENT ON FUNCTION orgs.notify_event(jsonb) IS
     'Internal: NOTIFY orgs_events with a JSON payload (event name and ids; never a token), delivered after commit.';
 REVOKE ALL ON FUNCTION orgs.notify_event(jsonb) FROM PUBLIC;
 
-CREATE FUNCTION orgs.invite(org_id text, email text, role orgs.org_role,
+CREATE OR REPLACE FUNCTION orgs.invite(org_id text, email text, role orgs.org_role,
                             valid_for interval DEFAULT '7 days')
 RETURNS TABLE(invitation_id bigint, token text)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -140,7 +140,7 @@ $$;
 COMMENT ON FUNCTION orgs.invite(text, text, orgs.org_role, interval) IS
     'Invite an e-mail address to the organization with a role (members.manage); returns the token once, valid for at most 30 days.';
 
-CREATE FUNCTION orgs.rescind_invitation(invitation_id bigint)
+CREATE OR REPLACE FUNCTION orgs.rescind_invitation(invitation_id bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -174,7 +174,7 @@ COMMENT ON FUNCTION orgs.rescind_invitation(bigint) IS
 
 -- Accept or decline an invitation already locked and checked by the caller:
 -- it is pending, unexpired and addressed to the acting user.
-CREATE FUNCTION orgs.decide_invitation(inv orgs.invitations, accept boolean)
+CREATE OR REPLACE FUNCTION orgs.decide_invitation(inv orgs.invitations, accept boolean)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -238,7 +238,7 @@ REVOKE ALL ON FUNCTION orgs.decide_invitation(orgs.invitations, boolean) FROM PU
 
 -- The invitation with this token, locked, if the acting user may use it;
 -- otherwise the one error for every bad token.
-CREATE FUNCTION orgs.invitation_by_token(token text)
+CREATE OR REPLACE FUNCTION orgs.invitation_by_token(token text)
 RETURNS orgs.invitations
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -266,7 +266,7 @@ COMMENT ON FUNCTION orgs.invitation_by_token(text) IS
 REVOKE ALL ON FUNCTION orgs.invitation_by_token(text) FROM PUBLIC;
 
 -- The invitation with this id, locked, if addressed to the acting user.
-CREATE FUNCTION orgs.invitation_by_id(invitation_id bigint)
+CREATE OR REPLACE FUNCTION orgs.invitation_by_id(invitation_id bigint)
 RETURNS orgs.invitations
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -302,7 +302,7 @@ COMMENT ON FUNCTION orgs.invitation_by_id(bigint) IS
     'Internal: a pending invitation addressed to the acting user, locked; the error says why otherwise.';
 REVOKE ALL ON FUNCTION orgs.invitation_by_id(bigint) FROM PUBLIC;
 
-CREATE FUNCTION orgs.accept_invitation(token text)
+CREATE OR REPLACE FUNCTION orgs.accept_invitation(token text)
 RETURNS bigint
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -310,7 +310,7 @@ RETURN orgs.decide_invitation(orgs.invitation_by_token(token), true);
 COMMENT ON FUNCTION orgs.accept_invitation(text) IS
     'Accept an invitation by its token: the acting user joins the organization with the invited role; returns the org''s key.';
 
-CREATE FUNCTION orgs.accept_invitation(invitation_id bigint)
+CREATE OR REPLACE FUNCTION orgs.accept_invitation(invitation_id bigint)
 RETURNS bigint
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -318,7 +318,7 @@ RETURN orgs.decide_invitation(orgs.invitation_by_id(invitation_id), true);
 COMMENT ON FUNCTION orgs.accept_invitation(bigint) IS
     'Accept an invitation addressed to the acting user by its id; returns the org''s key.';
 
-CREATE FUNCTION orgs.decline_invitation(token text)
+CREATE OR REPLACE FUNCTION orgs.decline_invitation(token text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -329,7 +329,7 @@ END;
 $$;
 COMMENT ON FUNCTION orgs.decline_invitation(text) IS 'Decline an invitation by its token.';
 
-CREATE FUNCTION orgs.decline_invitation(invitation_id bigint)
+CREATE OR REPLACE FUNCTION orgs.decline_invitation(invitation_id bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -340,7 +340,7 @@ END;
 $$;
 COMMENT ON FUNCTION orgs.decline_invitation(bigint) IS 'Decline an invitation addressed to the acting user by its id.';
 
-CREATE FUNCTION orgs.expire_invitations()
+CREATE OR REPLACE FUNCTION orgs.expire_invitations()
 RETURNS bigint
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -357,7 +357,7 @@ COMMENT ON FUNCTION orgs.expire_invitations() IS
     'Mark every pending invitation past its expiry as expired (for a periodic job); returns how many.';
 REVOKE ALL ON FUNCTION orgs.expire_invitations() FROM PUBLIC;
 
-CREATE FUNCTION orgs.mark_notification_read(notification_id bigint)
+CREATE OR REPLACE FUNCTION orgs.mark_notification_read(notification_id bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

@@ -16,7 +16,7 @@
 -- capped by the member's role ceiling).
 
 -- A team of an org the acting user may list (teams.view), or 42704.
-CREATE FUNCTION orgs.visible_team(org bigint, team_id text)
+CREATE OR REPLACE FUNCTION orgs.visible_team(org bigint, team_id text)
 RETURNS orgs.teams
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -38,7 +38,7 @@ COMMENT ON FUNCTION orgs.visible_team(bigint, text) IS
 REVOKE ALL ON FUNCTION orgs.visible_team(bigint, text) FROM PUBLIC;
 
 -- The display name of an app: owner/app_id.
-CREATE FUNCTION orgs.app_name(app bigint)
+CREATE OR REPLACE FUNCTION orgs.app_name(app bigint)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -51,7 +51,7 @@ COMMENT ON FUNCTION orgs.app_name(bigint) IS 'Internal: the name ''owner/app_id'
 REVOKE ALL ON FUNCTION orgs.app_name(bigint) FROM PUBLIC;
 
 -- The first permission of `perms` the acting user does not hold on the app.
-CREATE FUNCTION orgs.first_permission_not_held(app bigint, perms text[])
+CREATE OR REPLACE FUNCTION orgs.first_permission_not_held(app bigint, perms text[])
 RETURNS text
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -65,7 +65,7 @@ COMMENT ON FUNCTION orgs.first_permission_not_held(bigint, text[]) IS
     'Internal: the first of the app-level permissions that the acting user does not hold on the app, or NULL.';
 REVOKE ALL ON FUNCTION orgs.first_permission_not_held(bigint, text[]) FROM PUBLIC;
 
-CREATE FUNCTION orgs.level_permissions(level orgs.team_permission)
+CREATE OR REPLACE FUNCTION orgs.level_permissions(level orgs.team_permission)
 RETURNS text[]
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -79,7 +79,7 @@ COMMENT ON FUNCTION orgs.level_permissions(orgs.team_permission) IS
 
 -- Invariant 5 for a team grant: the level must be within the acting user's
 -- effective set on the app.
-CREATE FUNCTION orgs.require_level_within_actor(app bigint, level orgs.team_permission)
+CREATE OR REPLACE FUNCTION orgs.require_level_within_actor(app bigint, level orgs.team_permission)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -100,7 +100,7 @@ COMMENT ON FUNCTION orgs.require_level_within_actor(bigint, orgs.team_permission
 REVOKE ALL ON FUNCTION orgs.require_level_within_actor(bigint, orgs.team_permission) FROM PUBLIC;
 
 -- An app named in a team function: visible to the acting user, or 42704.
-CREATE FUNCTION orgs.resolve_app(app text)
+CREATE OR REPLACE FUNCTION orgs.resolve_app(app text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -118,7 +118,7 @@ COMMENT ON FUNCTION orgs.resolve_app(text) IS
     'Internal: the key of an app named ''owner/app_id'' that the acting user may see; otherwise the error for one that does not exist.';
 REVOKE ALL ON FUNCTION orgs.resolve_app(text) FROM PUBLIC;
 
-CREATE FUNCTION orgs.create_team(org_id text, team_id text, name text,
+CREATE OR REPLACE FUNCTION orgs.create_team(org_id text, team_id text, name text,
                                  default_permission orgs.team_permission)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -153,7 +153,7 @@ $$;
 COMMENT ON FUNCTION orgs.create_team(text, text, text, orgs.team_permission) IS
     'Create a team with a team ID, a name and the default level of the apps added to it (teams.manage).';
 
-CREATE FUNCTION orgs.rename_team(org_id text, team_id text, name text)
+CREATE OR REPLACE FUNCTION orgs.rename_team(org_id text, team_id text, name text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -176,7 +176,7 @@ END;
 $$;
 COMMENT ON FUNCTION orgs.rename_team(text, text, text) IS 'Rename a team (teams.manage).';
 
-CREATE FUNCTION orgs.delete_team(org_id text, team_id text)
+CREATE OR REPLACE FUNCTION orgs.delete_team(org_id text, team_id text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -203,7 +203,7 @@ END;
 $$;
 COMMENT ON FUNCTION orgs.delete_team(text, text) IS 'Delete a team with its memberships and app grants (teams.manage).';
 
-CREATE FUNCTION orgs.add_team_member(org_id text, team_id text, user_handle text)
+CREATE OR REPLACE FUNCTION orgs.add_team_member(org_id text, team_id text, user_handle text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -261,7 +261,7 @@ $$;
 COMMENT ON FUNCTION orgs.add_team_member(text, text, text) IS
     'Add a member of the organization to one of its teams (teams.manage_members).';
 
-CREATE FUNCTION orgs.remove_team_member(org_id text, team_id text, user_handle text)
+CREATE OR REPLACE FUNCTION orgs.remove_team_member(org_id text, team_id text, user_handle text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -287,7 +287,7 @@ $$;
 COMMENT ON FUNCTION orgs.remove_team_member(text, text, text) IS
     'Remove a user from a team (teams.manage_members).';
 
-CREATE FUNCTION orgs.add_team_app(org_id text, team_id text, app text,
+CREATE OR REPLACE FUNCTION orgs.add_team_app(org_id text, team_id text, app text,
                                   permission orgs.team_permission DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -329,7 +329,7 @@ $$;
 COMMENT ON FUNCTION orgs.add_team_app(text, text, text, orgs.team_permission) IS
     'Give a team an app the organization owns at a level (teams.manage_apps); NULL means the team''s default level.';
 
-CREATE FUNCTION orgs.set_team_app_permission(org_id text, team_id text, app text,
+CREATE OR REPLACE FUNCTION orgs.set_team_app_permission(org_id text, team_id text, app text,
                                              permission orgs.team_permission)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -369,7 +369,7 @@ $$;
 COMMENT ON FUNCTION orgs.set_team_app_permission(text, text, text, orgs.team_permission) IS
     'Change the level at which a team holds an app (teams.manage_apps).';
 
-CREATE FUNCTION orgs.remove_team_app(org_id text, team_id text, app text)
+CREATE OR REPLACE FUNCTION orgs.remove_team_app(org_id text, team_id text, app text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

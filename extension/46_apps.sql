@@ -9,7 +9,7 @@
 -- organization), optionally with a new app ID; its team grants in the old
 -- organization go with the move (trigger app_owner_change).
 
-CREATE FUNCTION orgs.create_app(owner text, app_id text, description text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION orgs.create_app(owner text, app_id text, description text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -58,7 +58,7 @@ $$;
 COMMENT ON FUNCTION orgs.create_app(text, text, text) IS
     'Create an app owned by the acting user (owner = own handle) or by an organization where the acting user holds apps.create.';
 
-CREATE FUNCTION orgs.transfer_app(app text, to_org text, new_app_id text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION orgs.transfer_app(app text, to_org text, new_app_id text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -117,7 +117,7 @@ $$;
 COMMENT ON FUNCTION orgs.transfer_app(text, text, text) IS
     'Move an app into an organization (app.transfer on the app, apps.create in the organization), optionally with a new app ID; its old team grants go.';
 
-CREATE FUNCTION orgs.delete_app(app text)
+CREATE OR REPLACE FUNCTION orgs.delete_app(app text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

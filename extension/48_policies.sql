@@ -52,7 +52,7 @@
 -- Helpers for policies and views (callable by everyone, read-only)
 --------------------------------------------------------------------------
 
-CREATE FUNCTION orgs.may_see_user_names(user_id bigint)
+CREATE OR REPLACE FUNCTION orgs.may_see_user_names(user_id bigint)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -74,7 +74,7 @@ END;
 COMMENT ON FUNCTION orgs.may_see_user_names(bigint) IS
     'May the acting user see this user''s first and last name? Yourself; members.manage in a shared org; or a shared team holding an app on which you hold team_members.view.';
 
-CREATE FUNCTION orgs.may_see_user_email(user_id bigint)
+CREATE OR REPLACE FUNCTION orgs.may_see_user_email(user_id bigint)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -93,12 +93,14 @@ COMMENT ON FUNCTION orgs.may_see_user_email(bigint) IS
 --------------------------------------------------------------------------
 
 GRANT SELECT ON orgs.organizations TO PUBLIC;
+DROP POLICY IF EXISTS org_view ON orgs.organizations;
 CREATE POLICY org_view ON orgs.organizations FOR SELECT
     USING (id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('org.view'))::bigint[]));
 COMMENT ON POLICY org_view ON orgs.organizations IS
     'Members holding org.view (every role) see their organizations.';
 
 GRANT SELECT ON orgs.owner_names TO PUBLIC;
+DROP POLICY IF EXISTS own_or_visible ON orgs.owner_names;
 CREATE POLICY own_or_visible ON orgs.owner_names FOR SELECT
     USING (user_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id())
            OR org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('org.view'))::bigint[]));
@@ -106,6 +108,7 @@ COMMENT ON POLICY own_or_visible ON orgs.owner_names IS
     'One''s own handle, and the IDs of the organizations one may see.';
 
 GRANT SELECT (id, handle, handle_key, created_at) ON orgs.users TO PUBLIC;
+DROP POLICY IF EXISTS self_or_shared_org ON orgs.users;
 CREATE POLICY self_or_shared_org ON orgs.users FOR SELECT
     USING (id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id())
            OR EXISTS (SELECT 1 FROM orgs.members m
@@ -115,6 +118,7 @@ COMMENT ON POLICY self_or_shared_org ON orgs.users IS
     'Yourself, and the users who share an organization with you where you hold members.view.';
 
 GRANT SELECT ON orgs.members TO PUBLIC;
+DROP POLICY IF EXISTS members_view ON orgs.members;
 CREATE POLICY members_view ON orgs.members FOR SELECT
     USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('members.view'))::bigint[])
            OR user_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id()));
@@ -122,18 +126,21 @@ COMMENT ON POLICY members_view ON orgs.members IS
     'The members of the organizations where you hold members.view, and your own memberships.';
 
 GRANT SELECT ON orgs.apps TO PUBLIC;
+DROP POLICY IF EXISTS app_view ON orgs.apps;
 CREATE POLICY app_view ON orgs.apps FOR SELECT
     USING (id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.apps_with_permission('app.view'))::bigint[]));
 COMMENT ON POLICY app_view ON orgs.apps IS
     'The apps on which you hold app.view.';
 
 GRANT SELECT ON orgs.teams TO PUBLIC;
+DROP POLICY IF EXISTS teams_view ON orgs.teams;
 CREATE POLICY teams_view ON orgs.teams FOR SELECT
     USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('teams.view'))::bigint[]));
 COMMENT ON POLICY teams_view ON orgs.teams IS
     'The teams of the organizations where you hold teams.view.';
 
 GRANT SELECT ON orgs.team_members TO PUBLIC;
+DROP POLICY IF EXISTS teams_view ON orgs.team_members;
 CREATE POLICY teams_view ON orgs.team_members FOR SELECT
     USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('teams.view'))::bigint[])
            OR user_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id()));
@@ -141,6 +148,7 @@ COMMENT ON POLICY teams_view ON orgs.team_members IS
     'The team memberships of the organizations where you hold teams.view, and your own.';
 
 GRANT SELECT ON orgs.team_apps TO PUBLIC;
+DROP POLICY IF EXISTS teams_view ON orgs.team_apps;
 CREATE POLICY teams_view ON orgs.team_apps FOR SELECT
     USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('teams.view'))::bigint[]));
 COMMENT ON POLICY teams_view ON orgs.team_apps IS
@@ -148,6 +156,7 @@ COMMENT ON POLICY teams_view ON orgs.team_apps IS
 
 GRANT SELECT (id, org_id, email, role, state, invited_by, created_at, expires_at, decided_at, decided_by)
     ON orgs.invitations TO PUBLIC;
+DROP POLICY IF EXISTS manager_or_invitee ON orgs.invitations;
 CREATE POLICY manager_or_invitee ON orgs.invitations FOR SELECT
     USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('members.manage'))::bigint[])
            OR email::text OPERATOR(pg_catalog.=) (SELECT orgs.current_user_email()));
@@ -155,6 +164,7 @@ COMMENT ON POLICY manager_or_invitee ON orgs.invitations IS
     'The invitations of the organizations where you hold members.manage, and those addressed to your e-mail.';
 
 GRANT SELECT ON orgs.notifications TO PUBLIC;
+DROP POLICY IF EXISTS addressee ON orgs.notifications;
 CREATE POLICY addressee ON orgs.notifications FOR SELECT
     USING (user_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id())
            OR email::text OPERATOR(pg_catalog.=) (SELECT orgs.current_user_email()));
@@ -162,6 +172,7 @@ COMMENT ON POLICY addressee ON orgs.notifications IS
     'Your notifications, by user key or by e-mail address.';
 
 GRANT SELECT ON orgs.audit_log TO PUBLIC;
+DROP POLICY IF EXISTS audit_view ON orgs.audit_log;
 CREATE POLICY audit_view ON orgs.audit_log FOR SELECT
     USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('audit.view'))::bigint[])
            OR (org_id IS NULL AND actor_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id())));
@@ -172,7 +183,7 @@ COMMENT ON POLICY audit_view ON orgs.audit_log IS
 -- Views for people
 --------------------------------------------------------------------------
 
-CREATE VIEW orgs.me WITH (security_barrier) AS
+CREATE OR REPLACE VIEW orgs.me WITH (security_barrier) AS
 SELECT u.id, u.handle::text AS handle, u.email::text AS email, u.first_name, u.last_name, u.created_at
   FROM orgs.users u
  WHERE u.id OPERATOR(pg_catalog.=) orgs.current_user_id();
@@ -184,7 +195,7 @@ COMMENT ON COLUMN orgs.me.first_name IS 'First name.';
 COMMENT ON COLUMN orgs.me.last_name IS 'Last name.';
 COMMENT ON COLUMN orgs.me.created_at IS 'When the account was registered.';
 
-CREATE VIEW orgs.my_orgs WITH (security_barrier) AS
+CREATE OR REPLACE VIEW orgs.my_orgs WITH (security_barrier) AS
 SELECT o.id, o.org_id::text AS org_id, o.name, m.role, m.created_at AS joined_at
   FROM orgs.members m
   JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) m.org_id
@@ -196,7 +207,7 @@ COMMENT ON COLUMN orgs.my_orgs.name IS 'The organization''s display name.';
 COMMENT ON COLUMN orgs.my_orgs.role IS 'The role the acting user holds in it.';
 COMMENT ON COLUMN orgs.my_orgs.joined_at IS 'When the acting user joined it.';
 
-CREATE VIEW orgs.my_invitations WITH (security_barrier) AS
+CREATE OR REPLACE VIEW orgs.my_invitations WITH (security_barrier) AS
 SELECT i.id AS invitation_id, o.org_id::text AS org_id, o.name AS org_name, i.role,
        inviter.handle::text AS invited_by, i.created_at, i.expires_at
   FROM orgs.invitations i
@@ -215,7 +226,7 @@ COMMENT ON COLUMN orgs.my_invitations.invited_by IS 'Handle of the user who sent
 COMMENT ON COLUMN orgs.my_invitations.created_at IS 'When it was sent.';
 COMMENT ON COLUMN orgs.my_invitations.expires_at IS 'When it stops being valid.';
 
-CREATE VIEW orgs.org_invitations WITH (security_barrier) AS
+CREATE OR REPLACE VIEW orgs.org_invitations WITH (security_barrier) AS
 SELECT o.org_id::text AS org_id, i.id AS invitation_id, i.email::text AS email, i.role,
        orgs.invitation_effective_state(i.state, i.expires_at) AS state,
        inviter.handle::text AS invited_by, i.created_at, i.expires_at, i.decided_at
@@ -235,7 +246,7 @@ COMMENT ON COLUMN orgs.org_invitations.created_at IS 'When it was sent.';
 COMMENT ON COLUMN orgs.org_invitations.expires_at IS 'When it stops (or stopped) being valid.';
 COMMENT ON COLUMN orgs.org_invitations.decided_at IS 'When it left pending.';
 
-CREATE VIEW orgs.org_members WITH (security_barrier) AS
+CREATE OR REPLACE VIEW orgs.org_members WITH (security_barrier) AS
 SELECT o.org_id::text AS org_id, u.handle::text AS user_handle, m.role, m.created_at AS joined_at,
        CASE WHEN orgs.may_see_user_email(u.id) THEN u.email::text END AS email,
        CASE WHEN orgs.may_see_user_names(u.id) THEN u.first_name END AS first_name,
@@ -255,7 +266,7 @@ COMMENT ON COLUMN orgs.org_members.email IS 'The member''s e-mail address where 
 COMMENT ON COLUMN orgs.org_members.first_name IS 'First name where the viewer may see it (orgs.may_see_user_names), else NULL.';
 COMMENT ON COLUMN orgs.org_members.last_name IS 'Last name where the viewer may see it (orgs.may_see_user_names), else NULL.';
 
-CREATE VIEW orgs.org_teams WITH (security_barrier) AS
+CREATE OR REPLACE VIEW orgs.org_teams WITH (security_barrier) AS
 SELECT o.org_id::text AS org_id, t.team_id::text AS team_id, t.name, t.default_permission, t.created_at,
        ARRAY(SELECT u.handle::text
                FROM orgs.team_members tm JOIN orgs.users u ON u.id OPERATOR(pg_catalog.=) tm.user_id
@@ -279,7 +290,7 @@ COMMENT ON COLUMN orgs.org_teams.created_at IS 'When the team was created.';
 COMMENT ON COLUMN orgs.org_teams.members IS 'Handles of the team''s members, sorted.';
 COMMENT ON COLUMN orgs.org_teams.apps IS 'The team''s apps as [{"app": "owner/app_id", "permission": level}], sorted.';
 
-CREATE VIEW orgs.app_teams WITH (security_barrier) AS
+CREATE OR REPLACE VIEW orgs.app_teams WITH (security_barrier) AS
 SELECT o.org_id::text OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.app_id::text AS app,
        o.org_id::text AS org_id, t.team_id::text AS team_id, t.name AS team_name,
        ta.permission, ta.created_at AS added_at

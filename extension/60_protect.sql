@@ -32,7 +32,7 @@
 -- scope, resource.manage when resource.<action> does not exist), else the
 -- default.  Every name must be a known permission of the scope.  Returns
 -- NULL for "no policy", else the normalized comma-separated list.
-CREATE FUNCTION orgs.protect_resolve_permission(
+CREATE OR REPLACE FUNCTION orgs.protect_resolve_permission(
     p_scope orgs.permission_scope, p_command text, p_explicit text,
     p_resource text, p_action text, p_default text)
 RETURNS text
@@ -104,7 +104,7 @@ COMMENT ON FUNCTION orgs.protect_resolve_permission(orgs.permission_scope, text,
     'Internal (orgs.protect_table): the validated permission list one command''s policy checks, or NULL for no policy.';
 
 -- The work of protect_table and protect_org_table.
-CREATE FUNCTION orgs.protect_internal(
+CREATE OR REPLACE FUNCTION orgs.protect_internal(
     p_scope orgs.permission_scope, p_tbl regclass, p_column name,
     p_select text, p_insert text, p_update text, p_delete text,
     p_resource text, p_row_filter text)
@@ -228,7 +228,7 @@ $$;
 COMMENT ON FUNCTION orgs.protect_internal(orgs.permission_scope, regclass, name, text, text, text, text, text, text) IS
     'Internal: the work of orgs.protect_table and orgs.protect_org_table.';
 
-CREATE FUNCTION orgs.protect_table(
+CREATE OR REPLACE FUNCTION orgs.protect_table(
     tbl regclass,
     app_column name,
     select_permission text DEFAULT NULL,
@@ -249,7 +249,7 @@ END;
 COMMENT ON FUNCTION orgs.protect_table(regclass, name, text, text, text, text, text, text) IS
 $$Guard a table whose rows belong to an app (app_column: bigint, orgs.apps.id) with row-level security: enables and forces RLS and (re)creates policies pg_orgs_select/insert/update/delete, each requiring an app-level permission on the row's app via orgs.apps_with_permission (once per statement; indexes on app_column stay usable). INSERT and UPDATE also check the new row, so a row cannot be moved into an app the acting user may not write. resource => 'models' means models.view / models.create / models.edit / models.delete; an explicit *_permission (a comma-separated list: any one suffices) overrides it, and '' means no policy, so that command is refused. Without resource, SELECT needs app.view and writes are refused. row_filter is an extra boolean SQL expression ANDed into every policy (parsed with search_path = pg_catalog: qualify names). Only the table's owner may call it. Re-running replaces the policies; other policies on the table are left alone.$$;
 
-CREATE FUNCTION orgs.protect_org_table(
+CREATE OR REPLACE FUNCTION orgs.protect_org_table(
     tbl regclass,
     org_column name,
     select_permission text DEFAULT NULL,
@@ -270,7 +270,7 @@ END;
 COMMENT ON FUNCTION orgs.protect_org_table(regclass, name, text, text, text, text, text, text) IS
 $$Guard a table whose rows belong to an organization (org_column: bigint, orgs.organizations.id) with row-level security: as orgs.protect_table, with org-level permissions checked via orgs.orgs_with_permission. resource => 'clusters' means clusters.view for SELECT and, where clusters.create / .edit / .delete do not exist, clusters.manage for writes. Without resource, SELECT needs org.view and writes are refused.$$;
 
-CREATE FUNCTION orgs.unprotect_table(tbl regclass, disable_rls boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION orgs.unprotect_table(tbl regclass, disable_rls boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp

@@ -99,7 +99,8 @@ INSERT INTO em_test.spec_role_org SELECT 'infrastructure_manager', unnest(ARRAY[
 -- B(role)
 CREATE TABLE em_test.spec_baseline (role text, perm text, PRIMARY KEY (role, perm));
 INSERT INTO em_test.spec_baseline SELECT r, perm FROM em_test.spec_app_perm,
-    unnest(ARRAY['admin', 'org_contributor']) AS r;
+    unnest(ARRAY['admin', 'org_contributor']) AS r
+ WHERE r = 'admin' OR perm <> 'app.transfer';   -- app.transfer: admins only
 INSERT INTO em_test.spec_baseline SELECT 'org_user', unnest(ARRAY[
     'app.view', 'collaborators.view', 'base_workflow.view', 'workflows.view', 'models.view',
     'models.metrics', 'inputs.view', 'datasets.view', 'concepts.view', 'annotations.view',
@@ -110,7 +111,8 @@ INSERT INTO em_test.spec_baseline SELECT 'infrastructure_manager', unnest(ARRAY[
 -- C(role)
 CREATE TABLE em_test.spec_ceiling (role text, perm text, PRIMARY KEY (role, perm));
 INSERT INTO em_test.spec_ceiling SELECT r, perm FROM em_test.spec_app_perm,
-    unnest(ARRAY['admin', 'org_contributor']) AS r;
+    unnest(ARRAY['admin', 'org_contributor']) AS r
+ WHERE r = 'admin' OR perm <> 'app.transfer';   -- app.transfer: admins only
 INSERT INTO em_test.spec_ceiling SELECT r, perm FROM em_test.spec_app_perm,
     unnest(ARRAY['org_user', 'team_contributor']) AS r
  WHERE perm NOT IN (SELECT perm FROM em_test.spec_x);

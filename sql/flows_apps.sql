@@ -140,9 +140,17 @@ SELECT orgs.act_as('fa_tc', false);
 SELECT pg_temp.try($$SELECT orgs.transfer_app('fa_org/labels', 'fa_org2')$$);
 SELECT orgs.act_as('fa_zed', false);
 SELECT pg_temp.try($$SELECT orgs.transfer_app('fa_org/labels', 'fa_other')$$);
+-- an org contributor holds every app permission but app.transfer, which is
+-- an admin's alone: moving an app out takes its rows away from the org
 SELECT orgs.act_as('fa_oc', false);
+SELECT orgs.has_app_permission('fa_org/labels', 'app.delete') AS oc_deletes,
+       orgs.has_app_permission('fa_org/labels', 'app.transfer') AS oc_transfers;
 SELECT pg_temp.try($$SELECT orgs.transfer_app('fa_org/labels', 'fa_other')$$);
 SELECT pg_temp.try($$SELECT orgs.transfer_app('fa_org/labels', 'fa_org2')$$);
+-- the admin may, but not into an org it cannot see
+SELECT orgs.act_as('fa_ann', false);
+SELECT pg_temp.try($$SELECT orgs.transfer_app('fa_org/labels', 'fa_other')$$);
+SELECT orgs.act_as('fa_oc', false);
 SELECT pg_temp.try($$SELECT orgs.transfer_app('fa_org/nosuch', 'fa_org2')$$);
 SELECT pg_temp.try($$SELECT orgs.transfer_app('nosuch', 'fa_org2')$$);
 

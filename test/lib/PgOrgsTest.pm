@@ -20,6 +20,8 @@ our @EXPORT = qw(
   orgs_table_contents
   orgs_sequence_state
   orgs_owned_sequences
+  orgs_catalog
+  orgs_catalog_diff
 );
 
 # orgs_has_function($node, $db, $name): is there a function orgs.$name?
@@ -114,6 +116,155 @@ sub orgs_owned_sequences
 		   AND s.relnamespace = 'orgs'::regnamespace
 		 ORDER BY s.oid::regclass::text COLLATE "C"});
 	return [ map { [ split /\|/, $_ ] } split /\n/, $out ];
+}
+
+# The catalog description of an extension, one line per fact, sorted: every
+# object that is a member of the extension (pg_depend 'e'), and everything
+# that lives in its schemas (the extension's schema and the schemas it
+# created) with its definition, owner, privileges, comment and initial
+# privileges; tables with their columns (in order), constraints, indexes,
+# triggers, policies and row-level security flags; the configuration
+# tables of pg_dump.  Names are printed schema-qualified and no OID
+# appears, so two databases can be compared line by line: an upgraded
+# database must describe exactly as a fresh install.
+my $catalog_sql = <<'SQL';
+SET search_path = pg_catalog;
+WITH ext AS (
+    SELECT e.oid, e.extnamespace, e.extconfig, e.extcondition, e.extrelocatable
+      FROM pg_extension e WHERE e.extname = :'extname'),
+members AS (
+    SELECT d.classid, d.objid, d.objsubid
+      FROM pg_depend d, ext
+     WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid
+       AND d.deptype = 'e'),
+nsp AS (
+    SELECT n.oid, n.nspname FROM pg_namespace n, ext WHERE n.oid = ext.extnamespace
+    UNION
+    SELECT n.oid, n.nspname FROM pg_namespace n JOIN members m
+        ON m.classid = 'pg_namespace'::regclass AND m.objid = n.oid),
+rels AS (
+    SELECT c.* FROM pg_class c WHERE c.relnamespace IN (SELECT oid FROM nsp)),
+lines AS (
+    SELECT 'member ' || pg_describe_object(classid, objid, objsubid) AS l FROM members
+    UNION ALL
+    SELECT format('extension relocatable=%s config=%s',
+                  ext.extrelocatable,
+                  (SELECT string_agg(format('%s[%s]', c::regclass, coalesce(w, '')), ', '
+                                     ORDER BY c::regclass::text)
+                     FROM unnest(ext.extconfig, ext.extcondition) AS u(c, w)))
+      FROM ext
+    UNION ALL
+    SELECT format('schema %I owner=%s acl=%s comment=%L', n.nspname, n.nspowner::regrole,
+                  n.nspacl, obj_description(n.oid, 'pg_namespace'))
+      FROM pg_namespace n WHERE n.oid IN (SELECT oid FROM nsp)
+    UNION ALL
+    SELECT format('rel %s kind=%s owner=%s acl=%s options=%s rls=%s force_rls=%s persistence=%s comment=%L',
+                  c.oid::regclass, c.relkind, c.relowner::regrole, c.relacl, c.reloptions,
+                  c.relrowsecurity, c.relforcerowsecurity, c.relpersistence,
+                  obj_description(c.oid, 'pg_class'))
+      FROM rels c
+    UNION ALL
+    SELECT format('column %s #%s %I %s notnull=%s default=%s generated=%s identity=%s collation=%s acl=%s comment=%L',
+                  c.oid::regclass,
+                  row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
+                  a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                  pg_get_expr(ad.adbin, ad.adrelid), a.attgenerated, a.attidentity,
+                  CASE WHEN a.attcollation <> 0 THEN a.attcollation::regcollation::text END,
+                  a.attacl, col_description(c.oid, a.attnum))
+      FROM rels c
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+    UNION ALL
+    SELECT format('constraint %s %I %s deferrable=%s validated=%s comment=%L',
+                  coalesce(co.conrelid::regclass::text, co.contypid::regtype::text),
+                  co.conname, pg_get_constraintdef(co.oid), co.condeferrable,
+                  co.convalidated, obj_description(co.oid, 'pg_constraint'))
+      FROM pg_constraint co
+     WHERE co.conrelid IN (SELECT oid FROM rels)
+        OR co.contypid IN (SELECT t.oid FROM pg_type t WHERE t.typnamespace IN (SELECT oid FROM nsp))
+    UNION ALL
+    SELECT format('index %s', pg_get_indexdef(i.indexrelid))
+      FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM rels)
+    UNION ALL
+    SELECT format('trigger %s %I %s enabled=%s comment=%L', t.tgrelid::regclass, t.tgname,
+                  pg_get_triggerdef(t.oid), t.tgenabled, obj_description(t.oid, 'pg_trigger'))
+      FROM pg_trigger t WHERE t.tgrelid IN (SELECT oid FROM rels) AND NOT t.tgisinternal
+    UNION ALL
+    SELECT format('policy %s %I cmd=%s permissive=%s roles=%s using=%s check=%s comment=%L',
+                  p.polrelid::regclass, p.polname, p.polcmd, p.polpermissive,
+                  (SELECT string_agg(CASE WHEN r = 0 THEN 'public' ELSE r::regrole::text END, ',' ORDER BY 1)
+                     FROM unnest(p.polroles) AS r),
+                  pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid),
+                  obj_description(p.oid, 'pg_policy'))
+      FROM pg_policy p WHERE p.polrelid IN (SELECT oid FROM rels)
+    UNION ALL
+    SELECT format('view %s %s', c.oid::regclass, pg_get_viewdef(c.oid, true))
+      FROM rels c WHERE c.relkind IN ('v', 'm')
+    UNION ALL
+    SELECT format('sequence %s type=%s start=%s increment=%s min=%s max=%s cache=%s cycle=%s owned_by=%s',
+                  s.seqrelid::regclass, s.seqtypid::regtype, s.seqstart, s.seqincrement,
+                  s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+                  (SELECT d.refobjid::regclass || '.' || a.attname FROM pg_depend d
+                     JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                    WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
+                      AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')))
+      FROM pg_sequence s WHERE s.seqrelid IN (SELECT oid FROM rels)
+    UNION ALL
+    SELECT format('function %s owner=%s acl=%s comment=%L definition=%s',
+                  p.oid::regprocedure, p.proowner::regrole, p.proacl,
+                  obj_description(p.oid, 'pg_proc'),
+                  CASE WHEN p.prokind = 'a' THEN 'aggregate' ELSE pg_get_functiondef(p.oid) END)
+      FROM pg_proc p WHERE p.pronamespace IN (SELECT oid FROM nsp)
+    UNION ALL
+    SELECT format('type %s typtype=%s owner=%s acl=%s notnull=%s base=%s default=%s labels=%s comment=%L',
+                  t.oid::regtype, t.typtype, t.typowner::regrole, t.typacl, t.typnotnull,
+                  CASE WHEN t.typbasetype <> 0 THEN format_type(t.typbasetype, t.typtypmod) END,
+                  t.typdefault,
+                  (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+                     FROM pg_enum e WHERE e.enumtypid = t.oid),
+                  obj_description(t.oid, 'pg_type'))
+      FROM pg_type t
+     WHERE t.typnamespace IN (SELECT oid FROM nsp)
+       AND t.typtype IN ('e', 'd', 'c', 'b', 'r', 'm')
+       AND NOT (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid
+                                                                    AND c.relkind <> 'c'))
+    UNION ALL
+    SELECT format('initprivs %s %s %s', pg_describe_object(ip.classoid, ip.objoid, ip.objsubid),
+                  ip.privtype, ip.initprivs)
+      FROM pg_init_privs ip JOIN members m
+        ON m.classid = ip.classoid AND m.objid = ip.objoid
+)
+SELECT l FROM lines ORDER BY l COLLATE "C";
+SQL
+
+# orgs_catalog($node, $db, $extname): the catalog description above, as a
+# list of lines.
+sub orgs_catalog
+{
+	my ($node, $db, $extname) = @_;
+	my $sql = $catalog_sql;
+	$sql =~ s/:'extname'/'$extname'/g;
+	my $out = $node->safe_psql($db, $sql);
+	return [ split /\n/, $out ];
+}
+
+# orgs_catalog_diff($a, $b): the lines only in $a ("- ...") and only in
+# $b ("+ ..."), as one string ('' when the two are equal).
+sub orgs_catalog_diff
+{
+	my ($a, $b) = @_;
+	my (%ina, %inb);
+	$ina{$_}++ for @$a;
+	$inb{$_}++ for @$b;
+	my @out;
+	for my $l (@$a) { push @out, "- $l" if !$inb{$l} || $inb{$l}-- <= 0; }
+	%inb = ();
+	$inb{$_}++ for @$b;
+	%ina = ();
+	$ina{$_}++ for @$a;
+	for my $l (@$b) { push @out, "+ $l" if !$ina{$l} || $ina{$l}-- <= 0; }
+	return join("\n", @out);
 }
 
 # Run $sql in $db; return true on success.  On failure, say why (diag) and

@@ -98,10 +98,13 @@ SELECT r::orgs.org_role, p FROM (VALUES
     ('infrastructure_manager', 'clusters.manage')) AS g(r, p);
 
 -- B(role): held on every app the org owns.
+-- app.transfer on an org's app is an admin's alone: moving an app out of an
+-- org takes every row keyed to it with it.
 INSERT INTO orgs.role_app_baseline (role, permission)
 SELECT r::orgs.org_role, name FROM orgs.permissions,
        (VALUES ('admin'), ('org_contributor')) AS g(r)
  WHERE scope OPERATOR(pg_catalog.=) 'app'
+   AND (r OPERATOR(pg_catalog.=) 'admin' OR name OPERATOR(pg_catalog.<>) 'app.transfer')
 UNION ALL
 SELECT 'org_user'::orgs.org_role, p FROM pg_catalog.unnest(ARRAY[
     'app.view', 'collaborators.view', 'base_workflow.view', 'workflows.view',
@@ -118,6 +121,7 @@ INSERT INTO orgs.role_app_ceiling (role, permission)
 SELECT r::orgs.org_role, name FROM orgs.permissions,
        (VALUES ('admin'), ('org_contributor')) AS g(r)
  WHERE scope OPERATOR(pg_catalog.=) 'app'
+   AND (r OPERATOR(pg_catalog.=) 'admin' OR name OPERATOR(pg_catalog.<>) 'app.transfer')
 UNION ALL
 SELECT r::orgs.org_role, name FROM orgs.permissions,
        (VALUES ('org_user'), ('team_contributor')) AS g(r)

@@ -1,0 +1,16 @@
+-- pg_orgs upgrade script from 0.1.0 to 0.2.0.  Assembled by the Makefile:
+-- this piece (the schema changes of the upgrade), then the code pieces
+-- extension/NN_*.sql shared with the install script, then
+-- extension/upgrade/0.1.0--0.2.0.post.sql.  The test t/003_upgrade.pl
+-- checks that an upgraded database has exactly the catalog of a fresh
+-- 0.2.0 install and keeps its data.
+\echo Use "ALTER EXTENSION pg_orgs UPDATE TO '0.2.0'" to load this file. \quit
+
+--------------------------------------------------------------------------
+-- The model: app.transfer on an org's app is an admin's alone (it leaves
+-- org_contributor's baseline and ceiling).
+--------------------------------------------------------------------------
+DELETE FROM orgs.role_app_baseline
+ WHERE role OPERATOR(pg_catalog.=) 'org_contributor' AND permission OPERATOR(pg_catalog.=) 'app.transfer';
+DELETE FROM orgs.role_app_ceiling
+ WHERE role OPERATOR(pg_catalog.=) 'org_contributor' AND permission OPERATOR(pg_catalog.=) 'app.transfer';

@@ -1,0 +1,192 @@
+
+# ALTER EXTENSION pg_orgs UPDATE from every released version.
+#
+# A database is created at pg_orgs 0.1.0 (the released install script,
+# kept as extension/pg_orgs--0.1.0.sql) and filled through that version's
+# own API: users, organizations, invitations (one accepted by token, one
+# left pending with its token kept by the application), members of every
+# role, teams of every level, org and personal apps, a transfer.  Then
+# ALTER EXTENSION pg_orgs UPDATE walks the chain of upgrade scripts to the
+# current version, while a session that acts as a user stays connected.
+#
+# Checked:
+#  (a) the catalog of the updated database describes exactly as a fresh
+#      install of the current version (every object of the extension with
+#      its definition, owner, privileges, comment; see PgOrgsTest.pm);
+#  (b) every row survives: the contents of every table of 0.1.0 (in the
+#      columns 0.1.0 had), the sequences' positions; the pending
+#      invitation's token is still accepted after the update; the session
+#      still acts as its user;
+#  (c) every check answers the same before and after, for every user, app
+#      or org and permission, but for the changes of the model that the
+#      CHANGELOG lists (app.transfer is an admin's alone since 0.2.0).
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::RealBin/../lib";
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use PgOrgsTest;
+
+my $node = PostgreSQL::Test::Cluster->new('upgrade');
+$node->init;
+$node->start;
+
+my $current = $node->safe_psql('postgres',
+	q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_orgs'});
+note("current version: $current");
+
+$node->safe_psql('postgres', 'CREATE DATABASE fresh');
+$node->safe_psql('postgres', 'CREATE DATABASE upgraded');
+$node->safe_psql('fresh', 'CREATE EXTENSION pg_orgs');
+$node->safe_psql('upgraded', q{CREATE EXTENSION pg_orgs VERSION '0.1.0'});
+is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_orgs'}),
+	'0.1.0', 'installed at 0.1.0');
+
+# --- data, through the 0.1.0 API --------------------------------------------
+# Tokens are returned once by orgs.invite: keep them in a table of the test.
+$node->safe_psql('upgraded', q{
+CREATE TABLE public.tokens (who text PRIMARY KEY, invitation_id bigint, token text);
+SELECT orgs.register_user(h, h || '@example.com', initcap(h), NULL)
+  FROM unnest(ARRAY['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']) AS h;
+SELECT orgs.act_as('alice', false);
+SELECT orgs.create_org('acme', 'Acme Inc', 'billing@acme.example');
+INSERT INTO public.tokens SELECT r, i.invitation_id, i.token
+  FROM (VALUES ('bob', 'org_contributor'), ('carol', 'org_user'), ('dave', 'team_contributor'),
+               ('erin', 'financial_manager'), ('frank', 'infrastructure_manager'),
+               ('grace', 'org_user')) AS v(r, role),
+       LATERAL orgs.invite('acme', r || '@example.com', role::orgs.org_role) AS i;
+SELECT orgs.act_as('heidi', false);
+SELECT orgs.create_org('globex', 'Globex');
+SELECT orgs.create_app('heidi', 'notebook', 'a personal app');
+INSERT INTO public.tokens SELECT 'bob@globex', i.invitation_id, i.token
+  FROM orgs.invite('globex', 'bob@example.com', 'admin') AS i;
+SELECT orgs.act_as(NULL, false);
+});
+for my $who (qw(bob carol dave erin frank))
+{
+	$node->safe_psql('upgraded', qq{
+		SELECT orgs.act_as('$who', false);
+		SELECT orgs.accept_invitation((SELECT token FROM public.tokens WHERE who = '$who'));});
+}
+$node->safe_psql('upgraded', q{
+SELECT orgs.act_as('bob', false);
+SELECT orgs.accept_invitation((SELECT invitation_id FROM public.tokens WHERE who = 'bob@globex'));
+SELECT orgs.act_as('alice', false);
+SELECT orgs.create_app('acme', 'vision', 'Visual search');
+SELECT orgs.create_app('acme', 'speech', NULL);
+SELECT orgs.create_app('alice', 'sandbox', 'scratch');
+SELECT orgs.transfer_app('alice/sandbox', 'acme', 'sandbox2');
+SELECT orgs.create_team('acme', 'trainers', 'Model trainers', 'model_trainer');
+SELECT orgs.create_team('acme', 'labelers', 'Labelers', 'labeler_worker');
+SELECT orgs.create_team('acme', 'leads', 'Leads', 'labeler_lead');
+SELECT orgs.create_team('acme', 'all', 'Everything', 'full_access');
+SELECT orgs.add_team_member('acme', t, u)
+  FROM (VALUES ('trainers', 'dave'), ('labelers', 'carol'), ('leads', 'dave'),
+               ('all', 'frank'), ('all', 'carol')) AS v(t, u);
+SELECT orgs.add_team_app('acme', 'trainers', 'acme/vision');
+SELECT orgs.add_team_app('acme', 'labelers', 'acme/speech');
+SELECT orgs.add_team_app('acme', 'leads', 'acme/vision');
+SELECT orgs.add_team_app('acme', 'all', 'acme/sandbox2');
+SELECT orgs.set_team_app_permission('acme', 'labelers', 'acme/speech', 'labeler_lead');
+SELECT orgs.set_member_role('acme', 'carol', 'org_user');
+SELECT orgs.act_as(NULL, false);
+});
+
+# The answers of 0.1.0, as the trusted superuser: every user, app and
+# app-level permission; every user, org and org-level permission.
+my $answers_sql = q{
+SELECT string_agg(format('%s %s %s %s', u.handle, x.obj, x.perm, x.answer), E'\n'
+                  ORDER BY u.handle, x.obj, x.perm)
+  FROM orgs.users u,
+       LATERAL (SELECT 'app:' || a.id AS obj, p.name AS perm,
+                       orgs.has_app_permission(u.id, a.id, p.name) AS answer
+                  FROM orgs.apps a, orgs.permissions p WHERE p.scope = 'app'
+                UNION ALL
+                SELECT 'org:' || o.id, p.name, orgs.has_org_permission(u.id, o.id, p.name)
+                  FROM orgs.organizations o, orgs.permissions p WHERE p.scope = 'org') AS x
+};
+my $before = $node->safe_psql('upgraded', $answers_sql);
+my $nanswers = () = $before =~ /\n/g;
+cmp_ok($nanswers, '>', 1000, 'answers recorded before the update');
+
+# Contents of every data table of 0.1.0 (those pg_dump keeps: the model
+# tables are the extension's and change with it), in the columns it had.
+my %columns;
+for my $t (@{ orgs_config_relations($node, 'upgraded')->{tables} })
+{
+	$columns{$t} = $node->safe_psql('upgraded', qq{
+		SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+		 WHERE attrelid = '$t'::regclass AND attnum > 0 AND NOT attisdropped});
+}
+my %contents;
+for my $t (sort keys %columns)
+{
+	$contents{$t} = $node->safe_psql('upgraded',
+		"SELECT count(*) || E' rows\\n' || coalesce(string_agg(r, E'\\n' ORDER BY r COLLATE \"C\"), '')
+		   FROM (SELECT ROW($columns{$t})::text AS r FROM $t) AS s");
+}
+my %seqs;
+for my $s (@{ orgs_config_relations($node, 'upgraded')->{sequences} })
+{
+	$seqs{$s} = orgs_sequence_state($node, 'upgraded', $s);
+}
+
+# A session acting as bob, connected across the update.
+my $session = $node->background_psql('upgraded');
+$session->query_safe(q{SELECT orgs.act_as('bob', false)});
+is($session->query_safe(q{SELECT orgs.current_user_handle()}), 'bob', 'session acts as bob');
+
+# --- the update ---------------------------------------------------------------
+$node->safe_psql('upgraded', 'ALTER EXTENSION pg_orgs UPDATE');
+is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_orgs'}),
+	$current, "updated to $current");
+
+# (a) the catalog equals a fresh install's
+my $diff = orgs_catalog_diff(orgs_catalog($node, 'fresh', 'pg_orgs'),
+	orgs_catalog($node, 'upgraded', 'pg_orgs'));
+is($diff, '', 'catalog of the updated database equals a fresh install (- fresh, + updated)');
+
+# (b) data
+for my $t (sort keys %columns)
+{
+	my $now = $node->safe_psql('upgraded',
+		"SELECT count(*) || E' rows\\n' || coalesce(string_agg(r, E'\\n' ORDER BY r COLLATE \"C\"), '')
+		   FROM (SELECT ROW($columns{$t})::text AS r FROM $t) AS s");
+	is($now, $contents{$t}, "contents of $t survive");
+}
+for my $s (sort keys %seqs)
+{
+	is(orgs_sequence_state($node, 'upgraded', $s), $seqs{$s}, "position of $s survives");
+}
+is($session->query_safe(q{SELECT orgs.current_user_handle()}), 'bob',
+	'the connected session still acts as bob');
+is($session->query_safe(q{SELECT orgs.has_app_permission('acme/vision', 'models.view')}), 't',
+	'and its checks work');
+$session->quit;
+is($node->safe_psql('upgraded', q{
+	SELECT orgs.act_as('grace', false) \g /dev/null
+	SELECT orgs.accept_invitation((SELECT token FROM public.tokens WHERE who = 'grace'))
+	     = (SELECT id FROM orgs.organizations WHERE org_id = 'acme');}),
+	't', 'a token issued by 0.1.0 is accepted after the update');
+
+# (c) the same answers, but for the documented changes of the model
+my $after = $node->safe_psql('upgraded', $answers_sql . q{
+	WHERE NOT (u.handle = 'grace')});
+my $before_nograce = join("\n", grep { !/^grace / } split /\n/, $before);
+my $expected = $before_nograce;
+# 0.2.0: app.transfer on an org's app is held by admins only
+$expected =~ s/^(bob app:\d+ app\.transfer) t$/$1 f/mg;
+my @b = split /\n/, $expected;
+my @a = split /\n/, $after;
+is(scalar(@a), scalar(@b), 'as many answers after as before');
+my @changed = grep { $a[$_] ne $b[$_] } 0 .. $#b;
+is(scalar(@changed), 0, 'every check answers as before (but the documented changes)')
+  or diag(join("\n", map { "before: $b[$_]\nafter:  $a[$_]" } @changed[0 .. ($#changed < 20 ? $#changed : 19)]));
+
+$node->stop;
+done_testing();
