@@ -11,6 +11,7 @@ OBJS = \
 	src/cache.o \
 	src/catalog.o \
 	src/check.o \
+	src/inval.o \
 	src/matrix.o \
 	src/pg_orgs.o \
 	src/token.o

@@ -7,63 +7,63 @@ RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_id';
 COMMENT ON FUNCTION orgs.has_app_permission(bigint, text) IS
-    'Does the acting user hold any of the comma-separated app-level permissions on the app? NULL for a key that matches nothing.';
+    'Does the acting user hold any of the comma-separated app-level permissions on the app? An app on which it holds nothing is answered as one that does not exist (NULL for a key, an error for a name); false when there is no acting user.';
 
 CREATE OR REPLACE FUNCTION orgs.has_app_permission(app text, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_name';
 COMMENT ON FUNCTION orgs.has_app_permission(text, text) IS
-    'Does the acting user hold any of the comma-separated app-level permissions on the app? NULL for a key that matches nothing.';
+    'Does the acting user hold any of the comma-separated app-level permissions on the app? An app on which it holds nothing is answered as one that does not exist (NULL for a key, an error for a name); false when there is no acting user.';
 
 CREATE OR REPLACE FUNCTION orgs.has_app_permission(user_id bigint, app bigint, permission text)
 RETURNS boolean
-LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_id_id';
 COMMENT ON FUNCTION orgs.has_app_permission(bigint, bigint, text) IS
-    'Does the given user hold any of the comma-separated app-level permissions on the app? NULL for a key that matches nothing.';
+    'Does the given user hold any of the comma-separated app-level permissions on the app? Superusers and roles that may call orgs.act_as get every answer; others only about themselves and the members of orgs where they hold members.view, on apps they can see (anything else is answered as not existing).';
 
 CREATE OR REPLACE FUNCTION orgs.has_app_permission(user_handle text, app text, permission text)
 RETURNS boolean
-LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_name_name';
 COMMENT ON FUNCTION orgs.has_app_permission(text, text, text) IS
-    'Does the given user hold any of the comma-separated app-level permissions on the app? NULL for a key that matches nothing.';
+    'Does the given user hold any of the comma-separated app-level permissions on the app? Superusers and roles that may call orgs.act_as get every answer; others only about themselves and the members of orgs where they hold members.view, on apps they can see (anything else is answered as not existing).';
 
 CREATE OR REPLACE FUNCTION orgs.has_org_permission(org bigint, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_id';
 COMMENT ON FUNCTION orgs.has_org_permission(bigint, text) IS
-    'Does the acting user hold any of the comma-separated org-level permissions on the org? NULL for a key that matches nothing.';
+    'Does the acting user hold any of the comma-separated org-level permissions on the org? An org on which it holds nothing is answered as one that does not exist (NULL for a key, an error for a name); false when there is no acting user.';
 
 CREATE OR REPLACE FUNCTION orgs.has_org_permission(org text, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_name';
 COMMENT ON FUNCTION orgs.has_org_permission(text, text) IS
-    'Does the acting user hold any of the comma-separated org-level permissions on the org? NULL for a key that matches nothing.';
+    'Does the acting user hold any of the comma-separated org-level permissions on the org? An org on which it holds nothing is answered as one that does not exist (NULL for a key, an error for a name); false when there is no acting user.';
 
 CREATE OR REPLACE FUNCTION orgs.has_org_permission(user_id bigint, org bigint, permission text)
 RETURNS boolean
-LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_id_id';
 COMMENT ON FUNCTION orgs.has_org_permission(bigint, bigint, text) IS
-    'Does the given user hold any of the comma-separated org-level permissions on the org? NULL for a key that matches nothing.';
+    'Does the given user hold any of the comma-separated org-level permissions on the org? Superusers and roles that may call orgs.act_as get every answer; others only about themselves and the members of orgs where they hold members.view, on orgs they can see (anything else is answered as not existing).';
 
 CREATE OR REPLACE FUNCTION orgs.has_org_permission(user_handle text, org text, permission text)
 RETURNS boolean
-LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_name_name';
 COMMENT ON FUNCTION orgs.has_org_permission(text, text, text) IS
-    'Does the given user hold any of the comma-separated org-level permissions on the org? NULL for a key that matches nothing.';
+    'Does the given user hold any of the comma-separated org-level permissions on the org? Superusers and roles that may call orgs.act_as get every answer; others only about themselves and the members of orgs where they hold members.view, on orgs they can see (anything else is answered as not existing).';
 
 CREATE OR REPLACE FUNCTION orgs.app_permissions(user_handle text, app text)
 RETURNS text[]
-LANGUAGE c STABLE STRICT PARALLEL SAFE COST 10
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 10
 AS 'MODULE_PATHNAME', 'orgs_app_permissions';
 COMMENT ON FUNCTION orgs.app_permissions(text, text) IS
-    'The effective app-level permission set of a user on an app, sorted.';
+    'The effective app-level permission set of a user on an app, sorted (to whom: as the explicit-user has_app_permission).';
 
 CREATE OR REPLACE FUNCTION orgs.apps_with_permission(permission text)
 RETURNS bigint[]
@@ -81,24 +81,30 @@ COMMENT ON FUNCTION orgs.orgs_with_permission(text) IS
 
 CREATE OR REPLACE FUNCTION orgs.lookup_app(app text)
 RETURNS bigint
-LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_lookup_app';
-COMMENT ON FUNCTION orgs.lookup_app(text) IS 'Internal: the key of app ''owner/app_id'', or NULL.';
+COMMENT ON FUNCTION orgs.lookup_app(text) IS
+    'The key of app ''owner/app_id'', or NULL when there is none or the acting user cannot see it (trusted roles see every app).';
 REVOKE ALL ON FUNCTION orgs.lookup_app(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION orgs.lookup_app(text) TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.lookup_org(org_id text)
 RETURNS bigint
-LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_lookup_org';
-COMMENT ON FUNCTION orgs.lookup_org(text) IS 'Internal: the key of an organization by its org ID, or NULL.';
+COMMENT ON FUNCTION orgs.lookup_org(text) IS
+    'The key of an organization by its org ID, or NULL when there is none or the acting user is not in it (trusted roles see every org).';
 REVOKE ALL ON FUNCTION orgs.lookup_org(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION orgs.lookup_org(text) TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.lookup_user(handle text)
 RETURNS bigint
-LANGUAGE c STABLE STRICT PARALLEL SAFE COST 5
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
 AS 'MODULE_PATHNAME', 'orgs_lookup_user';
-COMMENT ON FUNCTION orgs.lookup_user(text) IS 'Internal: the key of a user by handle, or NULL.';
+COMMENT ON FUNCTION orgs.lookup_user(text) IS
+    'The key of a user by handle, or NULL when there is none or the acting user may not see it: itself, and the members of orgs where it holds members.view (trusted roles see every user).';
 REVOKE ALL ON FUNCTION orgs.lookup_user(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION orgs.lookup_user(text) TO PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.caller_is_superuser()
 RETURNS boolean
@@ -107,60 +113,62 @@ AS 'MODULE_PATHNAME', 'orgs_caller_is_superuser';
 COMMENT ON FUNCTION orgs.caller_is_superuser() IS
     'Whether the role outside any SECURITY DEFINER function is a superuser.';
 
-CREATE OR REPLACE FUNCTION orgs.cache_stats(OUT generation bigint, OUT users bigint, OUT bytes bigint)
+CREATE OR REPLACE FUNCTION orgs.cache_stats(
+    OUT generation bigint, OUT users bigint, OUT bytes bigint,
+    OUT hits bigint, OUT misses bigint, OUT builds bigint, OUT uncached_builds bigint,
+    OUT invalidations bigint, OUT dropped bigint, OUT resets bigint)
 RETURNS record
 LANGUAGE c VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'orgs_cache_stats';
 COMMENT ON FUNCTION orgs.cache_stats() IS
-    'This backend''s permission cache: invalidation generation, users cached, bytes held.';
+    'This backend''s permission cache: generation (changes whenever anything is dropped), users cached, bytes held, checks answered from a memo (hits) or computed (misses), user entries built (and of those, too large to keep), invalidation codes received, entries they dropped, whole-cache resets.';
 
 CREATE OR REPLACE FUNCTION orgs.invalidate_cache()
 RETURNS trigger
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'orgs_invalidate_cache';
 COMMENT ON FUNCTION orgs.invalidate_cache() IS
-    'Trigger: queue a relcache invalidation so every backend drops its permission cache.';
+    'Trigger (statement): every backend drops its whole permission cache (TRUNCATE, and changes of the model tables).';
 
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.users
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.organizations
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.owner_names
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.members
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.apps
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.teams
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.team_members
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.team_apps
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.permissions
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.role_org_permissions
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.role_app_baseline
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.role_app_ceiling
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.team_level_permissions
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
-CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON orgs.org_permissions_from_app
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache();
+CREATE OR REPLACE FUNCTION orgs.invalidate_row()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'orgs_invalidate_row';
+COMMENT ON FUNCTION orgs.invalidate_row() IS
+    'Trigger (row): every backend drops the cached entries this row''s change can affect (the users, teams, orgs, apps and names it names).';
 
+-- Row changes of the tables the engine reads invalidate what they affect;
+-- TRUNCATE of them, and any change of the model, invalidates everything.
 DO $$
 DECLARE
     t text;
 BEGIN
-    FOR t IN SELECT c.relname FROM pg_catalog.pg_trigger g
-               JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) g.tgrelid
-              WHERE g.tgname OPERATOR(pg_catalog.=) 'invalidate_cache'
+    FOR t IN SELECT pg_catalog.unnest(ARRAY['users', 'organizations', 'owner_names', 'members',
+                                 'apps', 'teams', 'team_members', 'team_apps'])
     LOOP
         EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER invalidate_cache AFTER TRUNCATE ON orgs.%I '
+            'FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache()', t);
+        EXECUTE pg_catalog.format(
             'COMMENT ON TRIGGER invalidate_cache ON orgs.%I IS %L', t,
-            'Drops every backend''s permission cache when this table changes.');
+            'Drops every backend''s permission cache when this table is truncated.');
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER invalidate_row AFTER INSERT OR UPDATE OR DELETE ON orgs.%I '
+            'FOR EACH ROW EXECUTE FUNCTION orgs.invalidate_row()', t);
+        EXECUTE pg_catalog.format(
+            'COMMENT ON TRIGGER invalidate_row ON orgs.%I IS %L', t,
+            'Drops, in every backend, the cached permission entries a change of this row affects.');
+    END LOOP;
+    FOR t IN SELECT pg_catalog.unnest(ARRAY['permissions', 'role_org_permissions', 'role_app_baseline',
+                                 'role_app_ceiling', 'team_level_permissions',
+                                 'org_permissions_from_app'])
+    LOOP
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
+            'ON orgs.%I FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache()', t);
+        EXECUTE pg_catalog.format(
+            'COMMENT ON TRIGGER invalidate_cache ON orgs.%I IS %L', t,
+            'Drops every backend''s permission cache when the model changes.');
     END LOOP;
 END;
 $$;

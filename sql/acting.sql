@@ -318,7 +318,8 @@ SET pg_orgs.acting_user = 'ac_alice'; \echo :SQLSTATE
 SELECT set_config('orgs.acting_user', 'ac_alice', false);
 SELECT set_config('pg_orgs.acting_user', 'ac_alice', false); \echo :SQLSTATE
 SELECT set_config('pg_orgs.act_as', 'ac_alice', true); \echo :SQLSTATE
-SET pg_orgs.cache_max_kb = 128;           -- the extension's only setting
+-- the extension's only setting: superusers only
+SET pg_orgs.cache_max_kb = 128; \echo :SQLSTATE
 SELECT pg_temp.who();
 RESET ROLE;
 -- a role's own defaults and connection options do not either

@@ -150,11 +150,12 @@ ROLLBACK;
 SELECT * FROM pg_temp.tc();
 
 --------------------------------------------------------------------------
--- The generation counter moves with every change
+-- The generation counter moves whenever a change drops what is cached
 --------------------------------------------------------------------------
 SELECT generation AS gen0 FROM orgs.cache_stats() \gset
 UPDATE orgs.team_apps SET permission = 'labeler_lead' WHERE app_id = :app;
 SELECT generation > :gen0 AS moved_on_update FROM orgs.cache_stats();
+SELECT * FROM pg_temp.tc();
 SELECT generation AS gen1 FROM orgs.cache_stats() \gset
 BEGIN;
 UPDATE orgs.team_apps SET permission = 'labeler_worker' WHERE app_id = :app;

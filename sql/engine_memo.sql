@@ -69,9 +69,12 @@ ROLLBACK;
 SELECT count(*) FILTER (WHERE orgs.has_app_permission(app_id, 'models.view')) AS view_after_rollback
   FROM mm_rows;
 SELECT cardinality(orgs.apps_with_permission('models.view')) AS set_after_rollback;
--- the explicit-user form agrees with the acting-user form
+-- the explicit-user form agrees with the acting-user form (which answers
+-- NULL, not false, for an app the acting user cannot see at all)
 SELECT count(*) FILTER (WHERE orgs.has_app_permission(orgs.current_user_id(), app_id, 'models.view')
-                        IS DISTINCT FROM orgs.has_app_permission(app_id, 'models.view')) AS disagreements
+                        IS DISTINCT FROM coalesce(orgs.has_app_permission(app_id, 'models.view'), false))
+         AS disagreements,
+       count(*) FILTER (WHERE orgs.has_app_permission(app_id, 'models.view') IS NULL) AS hidden
   FROM mm_rows;
 
 SELECT orgs.act_as('mm_owner', false);

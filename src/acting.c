@@ -18,15 +18,24 @@
  *	  level that changed the acting user, unwound by transaction callbacks
  *	  exactly as guc.c unwinds its own stack.
  *
- *	  DISCARD ALL, which poolers send between clients, clears it.
+ *	  DISCARD ALL and RESET ALL, which poolers send between clients, clear
+ *	  it (RESET ALL like a SET: undone if its transaction rolls back).
+ *
+ *	  The acting user belongs to one installation of the extension: it
+ *	  records the pg_extension OID it was set under, and is dropped when
+ *	  the extension is dropped or re-created (user keys of a new
+ *	  installation name other people).
  *
  *	  With no acting user, orgs.current_user_id() falls back to the user
- *	  linked to the current role (orgs.link_db_role), else NULL.
+ *	  linked to the current role (orgs.link_db_role), else NULL.  A
+ *	  parallel worker cannot know the leader's acting user: there it is
+ *	  always nobody (the functions that need it are PARALLEL RESTRICTED).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -41,7 +50,7 @@ typedef struct ActingValue
 {
 	bool		set;
 	int64		user_id;
-	char		handle[65];
+	Oid			extension;		/* the installation it was set under */
 } ActingValue;
 
 typedef struct ActingState
@@ -177,6 +186,12 @@ ActingProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	if (IsA(parsetree, DiscardStmt) &&
 		((DiscardStmt *) parsetree)->target == DISCARD_ALL)
 		memset(&current, 0, sizeof(current));
+	else if (IsA(parsetree, VariableSetStmt) &&
+			 ((VariableSetStmt *) parsetree)->kind == VAR_RESET_ALL)
+	{
+		SaveForLevel();
+		memset(&current, 0, sizeof(current));
+	}
 }
 
 /*
@@ -200,10 +215,17 @@ ActingInit(void)
 int64
 ActingUserId(void)
 {
-	const ActingValue *v = current.local_active ? &current.local : &current.session;
+	ActingValue *v = current.local_active ? &current.local : &current.session;
 
+	if (IsParallelWorker())
+		return 0;
 	if (v->set)
-		return v->user_id;
+	{
+		if (v->extension == OrgsExtensionOid())
+			return v->user_id;
+		/* set under an installation of pg_orgs that is gone */
+		memset(v, 0, sizeof(*v));
+	}
 	return CacheUserByRole(GetOuterUserId());
 }
 
@@ -223,14 +245,15 @@ orgs_act_as(PG_FUNCTION_ARGS)
 		char	   *handle = text_to_cstring(PG_GETARG_TEXT_PP(0));
 		int64		user_id;
 
-		CacheBeginStatement();
+		CacheBeginCall();
 		user_id = CacheUserByHandle(handle);
-		if (user_id == 0 || !LookupUserById(user_id, v.handle))
+		if (user_id == 0 || !CacheUserExists(user_id))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("user \"%s\" does not exist", handle)));
 		v.set = true;
 		v.user_id = user_id;
+		v.extension = OrgsExtensionOid();
 	}
 
 	if (is_local && !IsTransactionBlock())
@@ -261,7 +284,7 @@ orgs_current_user_id(PG_FUNCTION_ARGS)
 {
 	int64		id;
 
-	CacheBeginStatement();
+	CacheBeginCall();
 	id = ActingUserId();
 	/* an acting user deleted since act_as is nobody, as for the handle */
 	if (id == 0 || !CacheUserExists(id))
@@ -276,11 +299,11 @@ Datum
 orgs_current_user_handle(PG_FUNCTION_ARGS)
 {
 	int64		id;
-	char		handle[65];
+	char		handle[HANDLE_MAXLEN + 1];
 
-	CacheBeginStatement();
+	CacheBeginCall();
 	id = ActingUserId();
-	if (id == 0 || !LookupUserById(id, handle))
+	if (id == 0 || !CacheUserHandle(id, handle))
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(handle));
 }

@@ -3,40 +3,81 @@
  * cache.c
  *	  The per-backend permission cache.
  *
- *	  For every user it has checked, the backend keeps, in one memory
- *	  context under TopMemoryContext:
- *		- the user's memberships: (user, org) -> role, org-level set;
- *		- the user's team grants: (user, app) -> union of L(level);
- *	  and, for every app and org it has met, its owner / existence, plus
- *	  name -> key maps.  A user's entries are built in one pass over the
- *	  tables (members, team_members, team_apps) and every check after that
- *	  is a handful of hash probes and bit operations.
+ *	  What it holds, in one memory context under TopMemoryContext
+ *	  (cache_cxt):
+ *		- the matrix (the model tables, as bit sets);
+ *		- per user that was checked, one self-contained entry (UserData):
+ *		  the user's memberships (org, role, org-level set), teams, team
+ *		  grants (app -> union of the levels) and personal apps, read in one
+ *		  pass, plus the user's answer memos (AnswerMemo: remembered
+ *		  answers of one permission set, and apps_with_permission's list);
+ *		- per app met, its owner or its absence; per org met, its existence
+ *		  and (for apps_with_permission) the list of its apps;
+ *		- name -> key maps (handles, org IDs, owner names, app names) and
+ *		  database role -> user links.
+ *	  A check is then a memo probe, or a few binary searches and bit
+ *	  operations over one user's entry.
  *
- *	  Invalidation: statement-level triggers on every table that affects
- *	  permissions call CacheInvalidateRelcache() (see check.c), so this
- *	  backend sees the change at its next command and every other backend
- *	  when it next processes invalidation messages, which we force once
- *	  per statement (CacheBeginStatement).  The relcache callback only
- *	  bumps a generation counter and marks the cache invalid; the memory is
- *	  reset at the next look-up, never inside the callback, and an entry
- *	  whose build saw the generation move is thrown away and rebuilt
- *	  ("born stale").  A cache built from a transaction snapshot (REPEATABLE
- *	  READ and SERIALIZABLE) is dropped when that transaction ends.
+ *	  Snapshot rule.  Every build reads with a fresh MVCC snapshot taken
+ *	  when the build starts (GetCatalogSnapshot of one of our relations,
+ *	  which is always new), never with the running statement's snapshot:
+ *	  the cache holds what is committed now (plus the current
+ *	  transaction's own changes), as PostgreSQL's own catalog caches do.
+ *	  So a statement with an older snapshot (a cursor, a REPEATABLE READ
+ *	  transaction) can neither build an entry that misses a change whose
+ *	  invalidation was already processed nor keep using a revoked grant
+ *	  after its invalidation arrives.
  *
- *	  The cache is read with the running statement's snapshot, so that it
- *	  agrees with the rows the statement sees (and parallel workers agree
- *	  with the leader).  That snapshot may predate a commit whose
- *	  invalidation this backend processes during the statement: a cache
- *	  rebuilt then is right for this statement but may miss that commit,
- *	  and no further message would ever come to drop it.  Such a cache is
- *	  marked "suspect" and dropped at the start of the next statement.
- *	  Memory is bounded by pg_orgs.cache_max_kb: past it the whole cache is
- *	  reset before the next user is added.
+ *	  Invalidation.  Writes send codes (inval.c) through PostgreSQL's
+ *	  transactional invalidation queue as relcache invalidations; the
+ *	  relcache callback here only records them (pending[]), and
+ *	  CacheSync() drops what they name:
+ *		- every installed entry registers under the codes that can change
+ *		  it, in code_h (code -> list of (kind, key)): a user's entry under
+ *		  its own code, the code of each of its teams and of each of its
+ *		  orgs; an app entry under its code; an org entry under its code;
+ *		  a name entry under the name's code; a role link under the role's;
+ *		- a received code drops every entry listed under it (collisions only
+ *		  drop more); a user's memos go with its entry;
+ *		- the code of everything, a reset of the invalidation queue, a
+ *		  change of the model tables or of the extension's relations (DDL,
+ *		  DROP or UPDATE of the extension: the catalog is resolved again and
+ *		  compared) reset the whole cache.
+ *	  Invalidation messages are taken in once per statement (the first
+ *	  engine call of a statement calls AcceptInvalidationMessages), and
+ *	  whenever PostgreSQL takes them in on its own (relation locks).
+ *	  An entry whose build overlapped the arrival of one of its codes is
+ *	  born stale: it is used for the call that built it and not kept.
+ *
+ *	  Memory-lifetime rule.  Memory in the cache is freed only by
+ *	  CacheSync(), which runs only in CacheBeginCall() at the start of an
+ *	  SQL-callable function, before it looks at anything.  Everything else
+ *	  only adds.  So a pointer obtained from the cache (a user entry, a
+ *	  memo, an org's app list) stays valid until the next CacheBeginCall(),
+ *	  whatever the current call does in between (builds, look-ups that take
+ *	  locks and so process invalidations, errors).  The relcache callback
+ *	  never frees anything.  A build writes only to build_cxt until it is
+ *	  complete, then copies the finished entry into the cache: an error in
+ *	  the middle of a build (lock timeout, cancel) leaves nothing half-made
+ *	  behind.  Callers that keep a pointer across calls (check.c keeps
+ *	  memo pointers in fn_extra) must compare CacheGeneration(), which
+ *	  changes whenever CacheSync() frees anything.
+ *
+ *	  Bound.  pg_orgs.cache_max_kb (superuser-only) bounds everything in
+ *	  cache_cxt, memos included.  CacheSync() resets the whole cache when
+ *	  it is past the bound; a memo stops growing before it would pass it;
+ *	  a user entry larger than an eighth of the bound is never kept: it
+ *	  lives in stmt_cxt for the statement that built it (at most
+ *	  MAX_TRANSIENT of them), so that a user too large for the bound gets
+ *	  right answers, more slowly.  Between two CacheSync() calls one call
+ *	  adds at most a couple of entries, so the cache never exceeds the
+ *	  bound by more than a fraction of it.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
@@ -48,39 +89,50 @@
 
 #include "pg_orgs.h"
 
-#define MAX_BUILD_ATTEMPTS 5
-#define HANDLE_KEYLEN	68			/* 64-character identifiers + NUL */
-#define APPNAME_KEYLEN	132			/* owner/app_id + NUL */
+#define MAX_PENDING		1024	/* codes held between two CacheSync() */
+#define MAX_TRANSIENT	4		/* oversized users kept for a statement */
+#define NAMEKEY_LEN		96		/* NAME_APP keys: 'o' + key + '/' + 64 */
 
-typedef struct UserEntry
+/* one membership of a user */
+typedef struct MemberInfo
 {
-	int64		user_id;		/* hash key */
-	bool		exists;
-	int			norgs;			/* the orgs the user belongs to */
-	int64	   *org_ids;
-	int			napps;			/* the apps the user's teams hold */
-	int64	   *team_app_ids;
-} UserEntry;
+	int64		org_id;
+	int			role;			/* index into the matrix's roles */
+	PermSet		org_perms;		/* effective org-level set */
+} MemberInfo;
 
-typedef struct PairKey
+/* the team grants of a user on one app */
+typedef struct TeamAppInfo
+{
+	int64		app_id;
+	int64		org_id;			/* the app's org (a team app's org owns it) */
+	PermSet		team;			/* T(u, a): union of L(level) */
+} TeamAppInfo;
+
+/* a user's entry: one allocation, arrays sorted by key */
+typedef struct UserData
 {
 	int64		user_id;
-	int64		obj_id;
-} PairKey;
+	bool		exists;
+	bool		transient;		/* not kept: lives in stmt_cxt */
+	char		handle[HANDLE_MAXLEN + 1];
+	int			norgs;
+	MemberInfo *orgs;
+	int			nteams;
+	int64	   *teams;
+	int			napps;
+	TeamAppInfo *apps;
+	int			npersonal;
+	int64	   *personal;
+	AnswerMemo *memos;			/* the user's memos (kept users only) */
+	struct UserData *next_transient;
+} UserData;
 
-typedef struct MemberEntry
+typedef struct UserSlot
 {
-	PairKey		key;			/* (user, org) */
-	int			role;			/* index into OrgRoleNames */
-	PermSet		team_union;		/* union over the org's apps of T(u,a) & C(r) */
-	PermSet		org_perms;		/* effective org-level set */
-} MemberEntry;
-
-typedef struct TeamAppEntry
-{
-	PairKey		key;			/* (user, app) */
-	PermSet		team;			/* T(u, a): union of L(level) */
-} TeamAppEntry;
+	int64		user_id;		/* hash key */
+	UserData   *u;
+} UserSlot;
 
 typedef struct AppEntry
 {
@@ -93,15 +145,18 @@ typedef struct OrgEntry
 {
 	int64		org_id;			/* hash key */
 	bool		exists;
-	bool		apps_loaded;	/* app_ids is filled */
+	bool		apps_loaded;
 	int			napps;
-	int64	   *app_ids;		/* the apps the org owns */
+	int64	   *apps;			/* the apps the org owns, if apps_loaded */
 } OrgEntry;
 
 typedef struct NameEntry
 {
-	char		name[APPNAME_KEYLEN];	/* hash key (lower case) */
-	int64		id;				/* 0 when there is none */
+	int64		hash;			/* hash key: InvalNameKey() */
+	int			kind;
+	char		name[NAMEKEY_LEN];
+	int64		user_id;		/* the key named (NAME_OWNER: a user's ...) */
+	int64		org_id;			/* ... or an org's) */
 } NameEntry;
 
 typedef struct RoleEntry
@@ -110,48 +165,70 @@ typedef struct RoleEntry
 	int64		user_id;		/* 0 when the role is linked to nobody */
 } RoleEntry;
 
+/* code_h: a code and the entries registered under it */
+typedef enum RefKind
+{
+	REF_USER = 1,
+	REF_APP,
+	REF_ORG,
+	REF_NAME,
+	REF_ROLE
+} RefKind;
+
+typedef struct CodeRef
+{
+	int64		key;
+	int32		kind;
+} CodeRef;
+
+typedef struct CodeList
+{
+	uint32		code;			/* hash key */
+	int			n;
+	int			max;
+	int			compact_at;
+	CodeRef    *refs;
+} CodeList;
+
 static MemoryContext cache_cxt = NULL;
 static MemoryContext build_cxt = NULL;
-static bool cache_valid = false;
-static uint64 cache_gen = 1;
-static bool built_with_xact_snapshot = false;
+static MemoryContext stmt_cxt = NULL;
+static bool cache_ready = false;	/* the hash tables exist */
 static Matrix *matrix = NULL;
-static Size empty_cache_bytes = 0;	/* the cache's size just after a reset */
-static HTAB *memos_h;
+static uint64 cache_gen = 1;	/* bumped whenever anything is freed */
+static uint64 matrix_gen = 1;	/* bumped whenever the matrix is dropped */
+static Size empty_cache_bytes = 0;
+
 static HTAB *users_h,
-		   *members_h,
-		   *teamapps_h,
 		   *apps_h,
 		   *orgs_h,
-		   *appnames_h,
-		   *orgnames_h,
-		   *handles_h,
-		   *roles_h;
+		   *names_h,
+		   *roles_h,
+		   *memos_h,
+		   *codes_h;
+static UserData *transients = NULL; /* oversized users of this statement */
+static int	ntransients = 0;
 
-/* the user looked up last, to skip the hash probe for runs of one user */
-static UserEntry *last_user = NULL;
+/* invalidations received and not yet processed (see RelcacheCallback) */
+static uint32 pending[MAX_PENDING];
+static int	npending = 0;
+static bool pending_reset = false;
+static bool catalog_check = false;
+static uint64 resets_seen = 0;	/* bumped by every pending reset */
 
+static CacheStatistics stats;
 
-/*
- * The statement in which the last invalidation was processed, and whether
- * the cache was (re)built in such a statement (see the header comment).
- */
+/* the statement CacheBeginCall saw last */
 typedef struct StmtKey
 {
 	TimestampTz start;
 	LocalTransactionId lxid;
-	Snapshot	snap;			/* the active snapshot, and what identifies it */
+	Snapshot	snap;
 	TransactionId xmax;
 	CommandId	curcid;
 } StmtKey;
 
-/* the statement CacheBeginStatement saw last */
 static StmtKey last_stmt;
-
-static bool inval_seen = false;
-static StmtKey inval_stmt;
-static bool cache_suspect = false;
-static StmtKey suspect_stmt;
 
 static inline StmtKey
 CurrentStmtKey(void)
@@ -183,58 +260,58 @@ StmtKeyEqual(StmtKey a, StmtKey b)
 }
 
 static HTAB *
-MakeHash(const char *name, Size keysize, Size entrysize, bool strings)
+MakeHash(const char *name, Size keysize, Size entrysize)
 {
 	HASHCTL		ctl;
 
 	ctl.keysize = keysize;
 	ctl.entrysize = entrysize;
 	ctl.hcxt = cache_cxt;
-	return hash_create(name, 64, &ctl,
-					   HASH_ELEM | HASH_CONTEXT | (strings ? HASH_STRINGS : HASH_BLOBS));
+	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_CONTEXT | HASH_BLOBS);
 }
+
+/* ---------------------------------------------------------------------
+ * Receiving invalidations
+ * ---------------------------------------------------------------------
+ */
 
 /*
  * RelcacheCallback
- *		A relation changed: if it is one of ours (or all changed), the cache
- *		is stale.  Only flags are touched here; see EnsureValid.
+ *		Record what an invalidation names; never free anything here (see
+ *		the memory-lifetime rule).
  */
 static void
 RelcacheCallback(Datum arg, Oid relid)
 {
-	if (!OidIsValid(relid) || OrgsCatalogIsWatched(relid))
-	{
-		cache_valid = false;
-		cache_gen++;
-		last_user = NULL;
-		inval_seen = true;
-		inval_stmt = CurrentStmtKey();
-	}
-}
+	bool		is_matrix;
 
-/*
- * CacheXactCallback
- *		A cache read with a transaction snapshot may be older than what is
- *		committed: drop it when the transaction ends.
- */
-static void
-CacheXactCallback(XactEvent event, void *arg)
-{
-	switch (event)
+	if (!OidIsValid(relid))
 	{
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PARALLEL_COMMIT:
-		case XACT_EVENT_PARALLEL_ABORT:
-		case XACT_EVENT_PREPARE:
-			if (built_with_xact_snapshot)
-				CacheInvalidate();
-			built_with_xact_snapshot = false;
-			last_stmt.lxid = InvalidLocalTransactionId;
-			break;
-		default:
-			break;
+		pending_reset = true;
+		resets_seen++;
+		return;
 	}
+	if (OrgsCatalogIsWatched(relid, &is_matrix))
+	{
+		/* DDL, VACUUM, ALTER/DROP EXTENSION: is the catalog still right? */
+		catalog_check = true;
+		if (is_matrix)
+		{
+			pending_reset = true;
+			resets_seen++;
+		}
+		return;
+	}
+	if (relid < FirstNormalObjectId || !cache_ready)
+		return;
+	stats.invalidations++;
+	if (relid == InvalCode(INVAL_ALL, 0) || npending == MAX_PENDING)
+	{
+		pending_reset = true;
+		resets_seen++;
+		return;
+	}
+	pending[npending++] = (uint32) relid;
 }
 
 /*
@@ -248,32 +325,297 @@ CacheInit(void)
 									  ALLOCSET_DEFAULT_SIZES);
 	build_cxt = AllocSetContextCreate(TopMemoryContext, "pg_orgs cache build",
 									  ALLOCSET_SMALL_SIZES);
+	stmt_cxt = AllocSetContextCreate(TopMemoryContext, "pg_orgs statement users",
+									 ALLOCSET_SMALL_SIZES);
 	CacheRegisterRelcacheCallback(RelcacheCallback, (Datum) 0);
-	RegisterXactCallback(CacheXactCallback, NULL);
 }
 
 /*
- * CacheInvalidate
- *		Drop everything at the next look-up.
+ * ResetAll
+ *		Drop everything (only from CacheSync, or before anything is held).
  */
-void
-CacheInvalidate(void)
+static void
+ResetAll(void)
 {
-	cache_valid = false;
+	MemoryContextReset(cache_cxt);
+	MemoryContextReset(stmt_cxt);
+	transients = NULL;
+	ntransients = 0;
+	matrix = NULL;
 	cache_gen++;
-	last_user = NULL;
+	matrix_gen++;
+	users_h = MakeHash("pg_orgs users", sizeof(int64), sizeof(UserSlot));
+	apps_h = MakeHash("pg_orgs apps", sizeof(int64), sizeof(AppEntry));
+	orgs_h = MakeHash("pg_orgs orgs", sizeof(int64), sizeof(OrgEntry));
+	names_h = MakeHash("pg_orgs names", sizeof(int64), sizeof(NameEntry));
+	roles_h = MakeHash("pg_orgs roles", sizeof(Oid), sizeof(RoleEntry));
+	memos_h = MakeHash("pg_orgs answers", sizeof(AnswerKey), sizeof(AnswerMemo));
+	codes_h = MakeHash("pg_orgs codes", sizeof(uint32), sizeof(CodeList));
+	empty_cache_bytes = MemoryContextMemAllocated(cache_cxt, true);
+	cache_ready = true;
+	stats.resets++;
+}
+
+/* is the cache past its bound by adding bytes more? */
+static inline bool
+OverBound(Size bytes)
+{
+	return MemoryContextMemAllocated(cache_cxt, true) + bytes >
+		empty_cache_bytes + (Size) orgs_cache_max_kb * 1024;
+}
+
+/* ---------------------------------------------------------------------
+ * Registration of entries under codes
+ * ---------------------------------------------------------------------
+ */
+static bool
+EntryExists(RefKind kind, int64 key)
+{
+	Oid			roleid = (Oid) key;
+
+	switch (kind)
+	{
+		case REF_USER:
+			return hash_search(users_h, &key, HASH_FIND, NULL) != NULL;
+		case REF_APP:
+			return hash_search(apps_h, &key, HASH_FIND, NULL) != NULL;
+		case REF_ORG:
+			return hash_search(orgs_h, &key, HASH_FIND, NULL) != NULL;
+		case REF_NAME:
+			return hash_search(names_h, &key, HASH_FIND, NULL) != NULL;
+		case REF_ROLE:
+			return hash_search(roles_h, &roleid, HASH_FIND, NULL) != NULL;
+	}
+	return false;
+}
+
+/* drop the refs of entries that are gone, and duplicates */
+static void
+CompactCodeList(CodeList *cl)
+{
+	int			out = 0;
+
+	for (int i = 0; i < cl->n; i++)
+	{
+		bool		dup = false;
+
+		if (!EntryExists(cl->refs[i].kind, cl->refs[i].key))
+			continue;
+		for (int j = 0; j < out && !dup; j++)
+			dup = cl->refs[j].kind == cl->refs[i].kind && cl->refs[j].key == cl->refs[i].key;
+		if (!dup)
+			cl->refs[out++] = cl->refs[i];
+	}
+	cl->n = out;
+	cl->compact_at = Max(16, out * 2);
+}
+
+static void
+Register(InvalKind code_kind, int64 code_key, RefKind kind, int64 key)
+{
+	uint32		code = InvalCode(code_kind, code_key);
+	bool		found;
+	CodeList   *cl = hash_search(codes_h, &code, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		cl->n = 0;
+		cl->max = 0;
+		cl->refs = NULL;
+		cl->compact_at = 16;
+	}
+	if (cl->n > 0 && cl->refs[cl->n - 1].kind == kind && cl->refs[cl->n - 1].key == key)
+		return;
+	if (cl->n >= cl->compact_at)
+		CompactCodeList(cl);
+	if (cl->n == cl->max)
+	{
+		cl->max = cl->max ? cl->max * 2 : 4;
+		cl->refs = cl->refs ? repalloc(cl->refs, sizeof(CodeRef) * cl->max) :
+			MemoryContextAlloc(cache_cxt, sizeof(CodeRef) * cl->max);
+	}
+	cl->refs[cl->n].kind = kind;
+	cl->refs[cl->n].key = key;
+	cl->n++;
+}
+
+/* ---------------------------------------------------------------------
+ * Dropping entries (CacheSync only)
+ * ---------------------------------------------------------------------
+ */
+static void
+FreeMemo(AnswerMemo *m)
+{
+	if (m->slots)
+		pfree(m->slots);
+	if (m->dense)
+		pfree(m->dense);
+	if (m->set_ids)
+		pfree(m->set_ids);
+	hash_search(memos_h, &m->key, HASH_REMOVE, NULL);
+}
+
+static bool
+DropRef(RefKind kind, int64 key)
+{
+	Oid			roleid = (Oid) key;
+
+	switch (kind)
+	{
+		case REF_USER:
+			{
+				UserSlot   *s = hash_search(users_h, &key, HASH_FIND, NULL);
+
+				if (s == NULL)
+					return false;
+				for (AnswerMemo *m = s->u->memos, *next; m != NULL; m = next)
+				{
+					next = m->next_of_user;
+					FreeMemo(m);
+				}
+				pfree(s->u);
+				hash_search(users_h, &key, HASH_REMOVE, NULL);
+				return true;
+			}
+		case REF_APP:
+			return hash_search(apps_h, &key, HASH_REMOVE, NULL) != NULL;
+		case REF_ORG:
+			{
+				OrgEntry   *o = hash_search(orgs_h, &key, HASH_FIND, NULL);
+
+				if (o == NULL)
+					return false;
+				if (o->apps)
+					pfree(o->apps);
+				hash_search(orgs_h, &key, HASH_REMOVE, NULL);
+				return true;
+			}
+		case REF_NAME:
+			return hash_search(names_h, &key, HASH_REMOVE, NULL) != NULL;
+		case REF_ROLE:
+			return hash_search(roles_h, &roleid, HASH_REMOVE, NULL) != NULL;
+	}
+	return false;
+}
+
+/* does user entry u register under code? */
+static bool
+UserHasCode(const UserData *u, uint32 code)
+{
+	if (InvalCode(INVAL_USER, u->user_id) == code)
+		return true;
+	for (int i = 0; i < u->nteams; i++)
+		if (InvalCode(INVAL_TEAM, u->teams[i]) == code)
+			return true;
+	for (int i = 0; i < u->norgs; i++)
+		if (InvalCode(INVAL_ORG, u->orgs[i].org_id) == code)
+			return true;
+	return false;
+}
+
+static void
+ProcessCode(uint32 code)
+{
+	CodeList   *cl = hash_search(codes_h, &code, HASH_FIND, NULL);
+	UserData  **tp;
+
+	if (cl != NULL)
+	{
+		for (int i = 0; i < cl->n; i++)
+			if (DropRef(cl->refs[i].kind, cl->refs[i].key))
+				stats.dropped++;
+		if (cl->refs)
+			pfree(cl->refs);
+		hash_search(codes_h, &code, HASH_REMOVE, NULL);
+		cache_gen++;
+	}
+	/* statement-lived users are dropped by their codes too */
+	for (tp = &transients; *tp != NULL;)
+	{
+		if (UserHasCode(*tp, code))
+		{
+			UserData   *t = *tp;
+
+			*tp = t->next_transient;
+			pfree(t);
+			ntransients--;
+			stats.dropped++;
+		}
+		else
+			tp = &(*tp)->next_transient;
+	}
 }
 
 /*
- * CacheBeginStatement
- *		Once per statement (and whenever the active snapshot changes, as it
- *		does between the statements of a function under READ COMMITTED, for
- *		instance after waiting for a row lock), take in the invalidation
- *		messages other backends have committed, so that a change committed
- *		before the snapshot was taken is seen.
+ * CacheSync
+ *		Process the invalidations received since the last call and enforce
+ *		the bound: the only place where cache memory is freed.
+ */
+static void
+CacheSync(void)
+{
+	if (!cache_ready)
+		ResetAll();
+	while (catalog_check || pending_reset || npending > 0)
+	{
+		if (catalog_check)
+		{
+			catalog_check = false;
+			if (!OrgsCatalogRevalidate())
+			{
+				pending_reset = true;
+				resets_seen++;
+			}
+		}
+		if (pending_reset)
+		{
+			pending_reset = false;
+			npending = 0;
+			ResetAll();
+			continue;
+		}
+		if (npending > 0)
+		{
+			uint32		codes[MAX_PENDING];
+			int			n = npending;
+
+			/* processing may take in more: work on a copy */
+			memcpy(codes, pending, sizeof(uint32) * n);
+			npending = 0;
+			for (int i = 0; i < n; i++)
+				ProcessCode(codes[i]);
+		}
+	}
+	if (OverBound(0))
+		ResetAll();
+	/* keep the most recent statement-lived users only */
+	if (ntransients > MAX_TRANSIENT)
+	{
+		UserData   *t = transients;
+
+		for (int i = 1; i < MAX_TRANSIENT && t != NULL; i++)
+			t = t->next_transient;
+		while (t != NULL && t->next_transient != NULL)
+		{
+			UserData   *gone = t->next_transient;
+
+			t->next_transient = gone->next_transient;
+			pfree(gone);
+			ntransients--;
+		}
+		cache_gen++;
+	}
+}
+
+/*
+ * CacheBeginCall
+ *		At the start of every SQL-callable function of the engine.  Once per
+ *		statement (and whenever the active snapshot changes, as between the
+ *		statements of a function), take in the invalidations other backends
+ *		have committed; then process what was received.
  */
 void
-CacheBeginStatement(void)
+CacheBeginCall(void)
 {
 	StmtKey		k = CurrentStmtKey();
 
@@ -281,86 +623,33 @@ CacheBeginStatement(void)
 	{
 		last_stmt = k;
 		AcceptInvalidationMessages();
-		/* built by an earlier statement that may have read too old a snapshot */
-		if (cache_suspect && !StmtKeyEqual(suspect_stmt, k))
+		if (transients != NULL)
 		{
-			CacheInvalidate();
-			cache_suspect = false;
+			MemoryContextReset(stmt_cxt);
+			transients = NULL;
+			ntransients = 0;
+			cache_gen++;
 		}
 	}
+	CacheSync();
 }
 
 /*
- * EnsureValid
- *		(Re)load the matrix into a fresh cache if it was invalidated.
+ * CacheReset
+ *		Drop everything at the next call (tests, and the SQL function
+ *		orgs.reset_cache()).
  */
-static void
-EnsureValid(void)
+void
+CacheReset(void)
 {
-	for (int attempt = 0; !cache_valid; attempt++)
-	{
-		uint64		gen = cache_gen;
-
-		MemoryContextReset(cache_cxt);
-		matrix = NULL;
-		last_user = NULL;
-		users_h = members_h = teamapps_h = apps_h = orgs_h = NULL;
-		appnames_h = orgnames_h = handles_h = roles_h = memos_h = NULL;
-		OrgsCatalogReset();
-		OrgsCatalogGet();
-
-		matrix = MatrixLoad(cache_cxt, OrgsSnapshot());
-		users_h = MakeHash("pg_orgs users", sizeof(int64), sizeof(UserEntry), false);
-		members_h = MakeHash("pg_orgs members", sizeof(PairKey), sizeof(MemberEntry), false);
-		teamapps_h = MakeHash("pg_orgs team apps", sizeof(PairKey), sizeof(TeamAppEntry), false);
-		apps_h = MakeHash("pg_orgs apps", sizeof(int64), sizeof(AppEntry), false);
-		orgs_h = MakeHash("pg_orgs orgs", sizeof(int64), sizeof(OrgEntry), false);
-		appnames_h = MakeHash("pg_orgs app names", APPNAME_KEYLEN, sizeof(NameEntry), true);
-		orgnames_h = MakeHash("pg_orgs org names", APPNAME_KEYLEN, sizeof(NameEntry), true);
-		handles_h = MakeHash("pg_orgs handles", APPNAME_KEYLEN, sizeof(NameEntry), true);
-		roles_h = MakeHash("pg_orgs roles", sizeof(Oid), sizeof(RoleEntry), false);
-		memos_h = MakeHash("pg_orgs answers", sizeof(AnswerKey), sizeof(AnswerMemo), false);
-		empty_cache_bytes = MemoryContextMemAllocated(cache_cxt, true);
-
-		if (gen == cache_gen || attempt >= MAX_BUILD_ATTEMPTS)
-		{
-			cache_valid = true;
-			if (IsolationUsesXactSnapshot())
-				built_with_xact_snapshot = true;
-			if (inval_seen && StmtKeyEqual(inval_stmt, CurrentStmtKey()))
-			{
-				cache_suspect = true;
-				suspect_stmt = inval_stmt;
-			}
-		}
-	}
-}
-
-/*
- * CheckMemoryBound
- *		Before adding a user, reset the cache if what it has gathered since
- *		it was (re)built outgrows the bound.  The empty cache (the matrix and
- *		the hash tables) is not counted: it is there whatever the bound, and
- *		counting it would make a small bound reset the cache on every call
- *		(and, through the generation, rebuild it several times per call).
- *		An empty cache is never reset.
- */
-static void
-CheckMemoryBound(void)
-{
-	if (hash_get_num_entries(users_h) > 0 &&
-		MemoryContextMemAllocated(cache_cxt, true) >
-		empty_cache_bytes + (Size) orgs_cache_max_kb * 1024)
-	{
-		CacheInvalidate();
-		EnsureValid();
-	}
+	pending_reset = true;
+	resets_seen++;
 }
 
 /*
  * CacheGeneration
- *		Bumped by every invalidation: what was derived from the cache under
- *		another generation must be derived again.
+ *		Changes whenever the cache frees anything: a pointer into the cache
+ *		kept across calls is valid only while this stays the same.
  */
 uint64
 CacheGeneration(void)
@@ -369,176 +658,330 @@ CacheGeneration(void)
 }
 
 /*
+ * CacheMatrixGeneration
+ *		Changes whenever the matrix is dropped: permission bits parsed under
+ *		another generation must be parsed again.
+ */
+uint64
+CacheMatrixGeneration(void)
+{
+	return matrix_gen;
+}
+
+/* a fresh snapshot for one build (see "Snapshot rule") */
+static Snapshot
+BuildSnapshot(void)
+{
+	return RegisterSnapshot(GetCatalogSnapshot(OrgsCatalogGet()->members));
+}
+
+/*
  * CacheMatrix
- *		The current matrix.
+ *		The current matrix, loaded if needed.
  */
 const Matrix *
 CacheMatrix(void)
 {
-	EnsureValid();
+	if (matrix == NULL)
+	{
+		Snapshot	snap = BuildSnapshot();
+
+		matrix = MatrixLoad(cache_cxt, snap);
+		UnregisterSnapshot(snap);
+	}
 	return matrix;
 }
 
+/*
+ * StaleSince
+ *		Did a reset, or one of the codes, arrive since the build that
+ *		started when npending was start_pending and resets_seen start_resets?
+ */
+static bool
+StaleSince(int start_pending, uint64 start_resets, const uint32 *codes, int ncodes)
+{
+	if (resets_seen != start_resets || pending_reset || npending < start_pending)
+		return true;
+	for (int i = start_pending; i < npending; i++)
+		for (int j = 0; j < ncodes; j++)
+			if (pending[i] == codes[j])
+				return true;
+	return false;
+}
+
 /* ---------------------------------------------------------------------
- * Building a user's entries
+ * Building a user's entry
  * ---------------------------------------------------------------------
  */
-typedef struct BuildState
+typedef struct Builder
 {
 	int64		user_id;
-	List	   *members;		/* MemberEntry pointers */
-	List	   *team_apps;		/* TeamAppEntry pointers, each once */
-	int64	   *team_ids;
-	int64	   *team_orgs;
-	int			nteams;
-	int			maxteams;
-} BuildState;
+	MemberInfo *orgs;
+	int			norgs,
+				maxorgs;
+	int64	   *teams;
+	int			nteams,
+				maxteams;
+	TeamAppInfo *apps;
+	int			napps,
+				maxapps;
+	int64	   *personal;
+	int			npersonal,
+				maxpersonal;
+} Builder;
+
+#define GROW(arr, n, max) \
+	do { \
+		if ((n) == (max)) \
+		{ \
+			(max) = (max) ? (max) * 2 : 8; \
+			(arr) = (arr) ? repalloc((arr), sizeof(*(arr)) * (max)) : palloc(sizeof(*(arr)) * (max)); \
+		} \
+	} while (0)
 
 static void
 BuildMemberCb(void *arg, int64 org_id, Oid role)
 {
-	BuildState *b = arg;
-	PairKey		key = {b->user_id, org_id};
-	MemberEntry *m = hash_search(members_h, &key, HASH_ENTER, NULL);
+	Builder    *b = arg;
+	int			r = MatrixRoleIndex(matrix, role);
 
-	m->role = MatrixRoleIndex(matrix, role);
-	if (m->role < 0)
+	if (r < 0)
 		elog(ERROR, "invalid role %u in orgs.members", role);
-	PermSetClear(&m->team_union);
-	PermSetClear(&m->org_perms);
-	b->members = lappend(b->members, m);
+	GROW(b->orgs, b->norgs, b->maxorgs);
+	b->orgs[b->norgs].org_id = org_id;
+	b->orgs[b->norgs].role = r;
+	PermSetClear(&b->orgs[b->norgs].org_perms);
+	b->norgs++;
 }
 
 static void
 BuildTeamCb(void *arg, int64 org_id, int64 team_id)
 {
-	BuildState *b = arg;
+	Builder    *b = arg;
 
-	if (b->nteams == b->maxteams)
-	{
-		b->maxteams = b->maxteams ? b->maxteams * 2 : 16;
-		b->team_ids = b->team_ids ? repalloc(b->team_ids, sizeof(int64) * b->maxteams) :
-			palloc(sizeof(int64) * b->maxteams);
-		b->team_orgs = b->team_orgs ? repalloc(b->team_orgs, sizeof(int64) * b->maxteams) :
-			palloc(sizeof(int64) * b->maxteams);
-	}
-	b->team_ids[b->nteams] = team_id;
-	b->team_orgs[b->nteams] = org_id;
-	b->nteams++;
+	GROW(b->teams, b->nteams, b->maxteams);
+	b->teams[b->nteams++] = team_id;
 }
 
 static void
 BuildTeamAppCb(void *arg, int64 org_id, int64 app_id, Oid level)
 {
-	BuildState *b = arg;
-	PairKey		key = {b->user_id, app_id};
-	PairKey		mkey = {b->user_id, org_id};
-	bool		found;
-	TeamAppEntry *t = hash_search(teamapps_h, &key, HASH_ENTER, &found);
-	MemberEntry *m = hash_search(members_h, &mkey, HASH_FIND, NULL);
-	int			lvl = MatrixLevelIndex(matrix, level);
+	Builder    *b = arg;
+	int			l = MatrixLevelIndex(matrix, level);
 
-	if (lvl < 0)
+	if (l < 0)
 		elog(ERROR, "invalid team permission %u in orgs.team_apps", level);
-	if (!found)
-	{
-		PermSetClear(&t->team);
-		b->team_apps = lappend(b->team_apps, t);
-	}
-	PermSetUnion(&t->team, &matrix->level[lvl]);
-	if (m != NULL)
-	{
-		PermSet		capped = PermSetIntersect(matrix->level[lvl], matrix->ceiling[m->role]);
+	GROW(b->apps, b->napps, b->maxapps);
+	b->apps[b->napps].app_id = app_id;
+	b->apps[b->napps].org_id = org_id;
+	b->apps[b->napps].team = matrix->level[l];
+	b->napps++;
+}
 
-		PermSetUnion(&m->team_union, &capped);
-	}
+static void
+BuildPersonalCb(void *arg, int64 app_id)
+{
+	Builder    *b = arg;
+
+	GROW(b->personal, b->npersonal, b->maxpersonal);
+	b->personal[b->npersonal++] = app_id;
+}
+
+static int
+CompareInt64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* MemberInfo and TeamAppInfo begin with their int64 key */
+#define CompareByKey CompareInt64
+
+static MemberInfo *
+FindMember(const UserData *u, int64 org_id)
+{
+	return bsearch(&org_id, u->orgs, u->norgs, sizeof(MemberInfo), CompareByKey);
+}
+
+static TeamAppInfo *
+FindTeamApp(const UserData *u, int64 app_id)
+{
+	return bsearch(&app_id, u->apps, u->napps, sizeof(TeamAppInfo), CompareByKey);
 }
 
 /*
  * BuildUser
- *		Read one user's memberships and team grants into the cache.
+ *		Read one user's memberships, teams, team grants and personal apps
+ *		with a fresh snapshot, and make the entry: kept in the cache, or
+ *		(too large, or born stale) kept for this statement only.
  */
-static UserEntry *
+static UserData *
 BuildUser(int64 user_id)
 {
-	MemoryContext old = MemoryContextSwitchTo(build_cxt);
-	BuildState	b;
-	UserEntry  *u;
-	ListCell   *lc;
+	MemoryContext old;
+	Builder		b;
+	Snapshot	snap;
 	bool		exists;
+	char		handle[HANDLE_MAXLEN + 1] = "";
+	int			start_pending = npending;
+	uint64		start_resets = resets_seen;
+	Size		size;
+	char	   *p;
+	UserData   *u;
+	uint32	   *codes;
+	int			ncodes;
+	bool		keep;
 
+	CacheMatrix();
+	MemoryContextReset(build_cxt);
+	old = MemoryContextSwitchTo(build_cxt);
 	memset(&b, 0, sizeof(b));
 	b.user_id = user_id;
 
-	exists = LookupUserById(user_id, NULL);
+	snap = BuildSnapshot();
+	exists = LookupUserById(snap, user_id, handle);
 	if (exists)
 	{
-		ScanMembershipsOfUser(user_id, BuildMemberCb, &b);
-		ScanTeamsOfUser(user_id, BuildTeamCb, &b);
+		ScanMembershipsOfUser(snap, user_id, BuildMemberCb, &b);
+		ScanTeamsOfUser(snap, user_id, BuildTeamCb, &b);
 		for (int i = 0; i < b.nteams; i++)
-			ScanAppsOfTeam(b.team_ids[i], BuildTeamAppCb, &b);
-		foreach(lc, b.members)
-		{
-			MemberEntry *m = lfirst(lc);
-			PermSet		app_held = matrix->baseline[m->role];
-
-			PermSetUnion(&app_held, &m->team_union);
-			m->org_perms = matrix->role_org[m->role];
-			for (int i = 0; i < matrix->nimplied; i++)
-				if (PermSetHas(&app_held, matrix->implied_app[i]))
-					PermSetAdd(&m->org_perms, matrix->implied_org[i]);
-		}
+			ScanAppsOfTeam(snap, b.teams[i], BuildTeamAppCb, &b);
+		ScanAppsOfUser(snap, user_id, BuildPersonalCb, &b);
 	}
-	u = hash_search(users_h, &user_id, HASH_ENTER, NULL);
-	u->exists = exists;
-	u->norgs = list_length(b.members);
-	u->org_ids = MemoryContextAlloc(cache_cxt, sizeof(int64) * (u->norgs + 1));
-	u->norgs = 0;
-	foreach(lc, b.members)
-		u->org_ids[u->norgs++] = ((MemberEntry *) lfirst(lc))->key.obj_id;
-	u->napps = list_length(b.team_apps);
-	u->team_app_ids = MemoryContextAlloc(cache_cxt, sizeof(int64) * (u->napps + 1));
-	u->napps = 0;
-	foreach(lc, b.team_apps)
-		u->team_app_ids[u->napps++] = ((TeamAppEntry *) lfirst(lc))->key.obj_id;
+	UnregisterSnapshot(snap);
 
+	/* sort; merge the grants of one app through several teams */
+	qsort(b.orgs, b.norgs, sizeof(MemberInfo), CompareByKey);
+	qsort(b.teams, b.nteams, sizeof(int64), CompareInt64);
+	qsort(b.personal, b.npersonal, sizeof(int64), CompareInt64);
+	if (b.napps > 1)
+	{
+		int			out = 0;
+
+		qsort(b.apps, b.napps, sizeof(TeamAppInfo), CompareByKey);
+		for (int i = 0; i < b.napps; i++)
+		{
+			if (out > 0 && b.apps[out - 1].app_id == b.apps[i].app_id)
+				PermSetUnion(&b.apps[out - 1].team, &b.apps[i].team);
+			else
+				b.apps[out++] = b.apps[i];
+		}
+		b.napps = out;
+	}
+
+	/* org-level sets: the role's, and those implied by app-level grants */
+	for (int i = 0; i < b.norgs; i++)
+	{
+		MemberInfo *m = &b.orgs[i];
+		PermSet		held = matrix->baseline[m->role];
+
+		m->org_perms = matrix->role_org[m->role];
+		for (int j = 0; j < b.napps; j++)
+		{
+			if (b.apps[j].org_id == m->org_id)
+			{
+				PermSet		capped = PermSetIntersect(b.apps[j].team, matrix->ceiling[m->role]);
+
+				PermSetUnion(&held, &capped);
+			}
+		}
+		for (int j = 0; j < matrix->nimplied; j++)
+			if (PermSetHas(&held, matrix->implied_app[j]))
+				PermSetAdd(&m->org_perms, matrix->implied_org[j]);
+	}
+
+	/* the codes this entry registers under */
+	ncodes = 1 + b.nteams + b.norgs;
+	codes = palloc(sizeof(uint32) * ncodes);
+	codes[0] = InvalCode(INVAL_USER, user_id);
+	for (int i = 0; i < b.nteams; i++)
+		codes[1 + i] = InvalCode(INVAL_TEAM, b.teams[i]);
+	for (int i = 0; i < b.norgs; i++)
+		codes[1 + b.nteams + i] = InvalCode(INVAL_ORG, b.orgs[i].org_id);
 	MemoryContextSwitchTo(old);
+
+	size = MAXALIGN(sizeof(UserData)) +
+		MAXALIGN(sizeof(MemberInfo) * b.norgs) +
+		MAXALIGN(sizeof(int64) * b.nteams) +
+		MAXALIGN(sizeof(TeamAppInfo) * b.napps) +
+		MAXALIGN(sizeof(int64) * b.npersonal);
+	keep = !StaleSince(start_pending, start_resets, codes, ncodes) &&
+		size <= (Size) orgs_cache_max_kb * 1024 / 8;
+
+	p = MemoryContextAlloc(keep ? cache_cxt : stmt_cxt, size);
+	u = (UserData *) p;
+	memset(u, 0, sizeof(UserData));
+	p += MAXALIGN(sizeof(UserData));
+	u->user_id = user_id;
+	u->exists = exists;
+	u->transient = !keep;
+	strlcpy(u->handle, handle, sizeof(u->handle));
+	u->norgs = b.norgs;
+	u->orgs = (MemberInfo *) p;
+	if (b.norgs)
+		memcpy(p, b.orgs, sizeof(MemberInfo) * b.norgs);
+	p += MAXALIGN(sizeof(MemberInfo) * b.norgs);
+	u->nteams = b.nteams;
+	u->teams = (int64 *) p;
+	if (b.nteams)
+		memcpy(p, b.teams, sizeof(int64) * b.nteams);
+	p += MAXALIGN(sizeof(int64) * b.nteams);
+	u->napps = b.napps;
+	u->apps = (TeamAppInfo *) p;
+	if (b.napps)
+		memcpy(p, b.apps, sizeof(TeamAppInfo) * b.napps);
+	p += MAXALIGN(sizeof(TeamAppInfo) * b.napps);
+	u->npersonal = b.npersonal;
+	u->personal = (int64 *) p;
+	if (b.npersonal)
+		memcpy(p, b.personal, sizeof(int64) * b.npersonal);
+
+	stats.builds++;
+	if (keep)
+	{
+		UserSlot   *s = hash_search(users_h, &user_id, HASH_ENTER, NULL);
+
+		s->u = u;
+		Register(INVAL_USER, user_id, REF_USER, user_id);
+		for (int i = 0; i < u->nteams; i++)
+			Register(INVAL_TEAM, u->teams[i], REF_USER, user_id);
+		for (int i = 0; i < u->norgs; i++)
+			Register(INVAL_ORG, u->orgs[i].org_id, REF_USER, user_id);
+	}
+	else
+	{
+		stats.uncached_builds++;
+		u->next_transient = transients;
+		transients = u;
+		ntransients++;
+		elog(DEBUG1, "pg_orgs: the entry of user " INT64_FORMAT " (%zu bytes) is not kept%s",
+			 user_id, size,
+			 size > (Size) orgs_cache_max_kb * 1024 / 8 ?
+			 ": it is larger than an eighth of pg_orgs.cache_max_kb" :
+			 ": an invalidation arrived while it was built");
+	}
 	MemoryContextReset(build_cxt);
 	return u;
 }
 
 /*
  * GetUser
- *		The cache entry of user_id, built if needed.  Loops until a build
- *		completes without an invalidation arriving in the middle of it.
+ *		The entry of user_id, built if needed.  Valid until the next
+ *		CacheBeginCall().
  */
-static UserEntry *
+static UserData *
 GetUser(int64 user_id)
 {
-	for (int attempt = 0;; attempt++)
-	{
-		uint64		gen;
-		UserEntry  *u;
+	UserSlot   *s = hash_search(users_h, &user_id, HASH_FIND, NULL);
 
-		EnsureValid();
-		if (last_user != NULL && last_user->user_id == user_id)
-			return last_user;
-		u = hash_search(users_h, &user_id, HASH_FIND, NULL);
-		if (u != NULL)
-		{
-			last_user = u;
-			return u;
-		}
-		CheckMemoryBound();
-		gen = cache_gen;
-		u = BuildUser(user_id);
-		if (gen == cache_gen || attempt >= MAX_BUILD_ATTEMPTS)
-		{
-			last_user = u;
-			return u;
-		}
-		/* born stale: an invalidation arrived during the build; retry */
-	}
+	if (s != NULL)
+		return s->u;
+	for (UserData *t = transients; t != NULL; t = t->next_transient)
+		if (t->user_id == user_id)
+			return t;
+	return BuildUser(user_id);
 }
 
 /*
@@ -552,221 +995,352 @@ CacheUserExists(int64 user_id)
 }
 
 /*
+ * CacheUserHandle
+ *		The handle of user user_id (HANDLE_MAXLEN + 1 bytes), if it exists.
+ */
+bool
+CacheUserHandle(int64 user_id, char *handle_out)
+{
+	UserData   *u = GetUser(user_id);
+
+	if (u->exists)
+		strlcpy(handle_out, u->handle, HANDLE_MAXLEN + 1);
+	return u->exists;
+}
+
+/* ---------------------------------------------------------------------
+ * Apps and orgs
+ * ---------------------------------------------------------------------
+ */
+
+/*
  * CacheAppOwner
  *		Does app app_id exist, and who owns it?
  */
-static bool
+bool
 CacheAppOwner(int64 app_id, AppOwner *owner)
 {
-	bool		found;
-	AppEntry   *a;
+	AppEntry   *a = hash_search(apps_h, &app_id, HASH_FIND, NULL);
 
-	EnsureValid();
-	a = hash_search(apps_h, &app_id, HASH_FIND, &found);
-	if (!found)
+	if (a == NULL)
 	{
-		AppOwner	o = {0, 0};
+		AppOwner	o;
 		bool		exists;
+		int			start_pending = npending;
+		uint64		start_resets = resets_seen;
+		uint32		code = InvalCode(INVAL_APP, app_id);
+		Snapshot	snap = BuildSnapshot();
 
-		CheckMemoryBound();
-		exists = LookupAppById(app_id, &o);
-
-		EnsureValid();
+		exists = LookupAppById(snap, app_id, &o);
+		UnregisterSnapshot(snap);
+		if (StaleSince(start_pending, start_resets, &code, 1) || OverBound(0))
+		{
+			*owner = o;
+			return exists;
+		}
 		a = hash_search(apps_h, &app_id, HASH_ENTER, NULL);
 		a->exists = exists;
 		a->owner = o;
+		Register(INVAL_APP, app_id, REF_APP, app_id);
 	}
 	*owner = a->owner;
 	return a->exists;
+}
+
+/* the org entry of org_id, existence looked up if needed */
+static OrgEntry *
+GetOrg(int64 org_id, OrgEntry *scratch)
+{
+	OrgEntry   *o = hash_search(orgs_h, &org_id, HASH_FIND, NULL);
+
+	if (o == NULL)
+	{
+		int			start_pending = npending;
+		uint64		start_resets = resets_seen;
+		uint32		code = InvalCode(INVAL_ORG, org_id);
+		Snapshot	snap = BuildSnapshot();
+		bool		exists = LookupOrgById(snap, org_id);
+
+		UnregisterSnapshot(snap);
+		if (StaleSince(start_pending, start_resets, &code, 1) || OverBound(0))
+		{
+			memset(scratch, 0, sizeof(*scratch));
+			scratch->org_id = org_id;
+			scratch->exists = exists;
+			return scratch;
+		}
+		o = hash_search(orgs_h, &org_id, HASH_ENTER, NULL);
+		o->exists = exists;
+		o->apps_loaded = false;
+		o->napps = 0;
+		o->apps = NULL;
+		Register(INVAL_ORG, org_id, REF_ORG, org_id);
+	}
+	return o;
 }
 
 /*
  * CacheOrgExists
  *		Does organization org_id exist?
  */
-static bool
+bool
 CacheOrgExists(int64 org_id)
 {
-	bool		found;
-	OrgEntry   *o;
+	OrgEntry	scratch;
 
-	EnsureValid();
-	o = hash_search(orgs_h, &org_id, HASH_FIND, &found);
-	if (!found)
-	{
-		bool		exists = LookupOrgById(org_id);
-
-		EnsureValid();
-		o = hash_search(orgs_h, &org_id, HASH_ENTER, NULL);
-		o->exists = exists;
-		o->apps_loaded = false;
-	}
-	return o->exists;
+	return GetOrg(org_id, &scratch)->exists;
 }
 
-typedef struct AppCollector
+typedef struct Collector
 {
 	int64	   *ids;
 	int			n;
 	int			max;
-} AppCollector;
+} Collector;
 
 static void
-CollectAppCb(void *arg, int64 app_id)
+CollectCb(void *arg, int64 id)
 {
-	AppCollector *c = arg;
+	Collector  *c = arg;
 
-	if (c->n == c->max)
-	{
-		c->max = c->max ? c->max * 2 : 64;
-		c->ids = c->ids ? repalloc(c->ids, sizeof(int64) * c->max) :
-			palloc(sizeof(int64) * c->max);
-	}
-	c->ids[c->n++] = app_id;
-}
-
-static int
-CompareInt64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
+	GROW(c->ids, c->n, c->max);
+	c->ids[c->n++] = id;
 }
 
 /*
- * OrgApps
- *		The apps org_id owns (cached until the next invalidation).
+ * CollectOrgApps
+ *		Append the apps of org org_id to c (a collector in the caller's
+ *		context); the list is kept with the org entry when it fits.
  */
-static OrgEntry *
-OrgApps(int64 org_id)
+static void
+CollectOrgApps(int64 org_id, Collector *c)
 {
-	OrgEntry   *o;
-	AppCollector c = {NULL, 0, 0};
-	MemoryContext old;
+	OrgEntry	scratch;
+	OrgEntry   *o = GetOrg(org_id, &scratch);
+	Collector	found = {NULL, 0, 0};
+	int			start_pending = npending;
+	uint64		start_resets = resets_seen;
+	uint32		code = InvalCode(INVAL_ORG, org_id);
+	Snapshot	snap;
 
-	CacheOrgExists(org_id);
-	o = hash_search(orgs_h, &org_id, HASH_FIND, NULL);
 	if (o->apps_loaded)
-		return o;
-	old = MemoryContextSwitchTo(build_cxt);
-	ScanAppsOfOrg(org_id, CollectAppCb, &c);
-	MemoryContextSwitchTo(old);
-	EnsureValid();
-	o = hash_search(orgs_h, &org_id, HASH_ENTER, NULL);
-	o->exists = true;
-	o->app_ids = MemoryContextAlloc(cache_cxt, sizeof(int64) * (c.n + 1));
-	if (c.n > 0)
-		memcpy(o->app_ids, c.ids, sizeof(int64) * c.n);
-	o->napps = c.n;
-	o->apps_loaded = true;
-	MemoryContextReset(build_cxt);
-	return o;
+	{
+		for (int i = 0; i < o->napps; i++)
+			CollectCb(c, o->apps[i]);
+		return;
+	}
+	snap = BuildSnapshot();
+	ScanAppsOfOrg(snap, org_id, CollectCb, &found);
+	UnregisterSnapshot(snap);
+	for (int i = 0; i < found.n; i++)
+		CollectCb(c, found.ids[i]);
+	if (o != &scratch &&
+		!StaleSince(start_pending, start_resets, &code, 1) &&
+		!OverBound(sizeof(int64) * found.n))
+	{
+		o->apps = MemoryContextAlloc(cache_cxt, sizeof(int64) * (found.n + 1));
+		if (found.n > 0)
+			memcpy(o->apps, found.ids, sizeof(int64) * found.n);
+		o->napps = found.n;
+		o->apps_loaded = true;
+	}
+	if (found.ids)
+		pfree(found.ids);
+}
+
+/* ---------------------------------------------------------------------
+ * The rule
+ * ---------------------------------------------------------------------
+ */
+
+/* E(u, a) for an app whose owner is known; u exists */
+static PermSet
+Effective(const UserData *u, int64 app_id, const AppOwner *owner)
+{
+	PermSet		out;
+
+	PermSetClear(&out);
+	if (owner->user_id != 0)
+	{
+		if (owner->user_id == u->user_id)
+			out = matrix->all[SCOPE_APP];
+	}
+	else
+	{
+		MemberInfo *m = FindMember(u, owner->org_id);
+
+		if (m != NULL)
+		{
+			TeamAppInfo *t = FindTeamApp(u, app_id);
+
+			out = matrix->baseline[m->role];
+			if (t != NULL)
+			{
+				PermSet		capped = PermSetIntersect(t->team, matrix->ceiling[m->role]);
+
+				PermSetUnion(&out, &capped);
+			}
+		}
+	}
+	return out;
+}
+
+/*
+ * CacheEffectiveAppPerms
+ *		E(u, a) of the permission model.  Returns false when the app does
+ *		not exist (a user that does not exist holds nothing).
+ */
+bool
+CacheEffectiveAppPerms(int64 user_id, int64 app_id, PermSet *out)
+{
+	AppOwner	owner;
+	UserData   *u;
+
+	if (!CacheAppOwner(app_id, &owner))
+		return false;
+	u = GetUser(user_id);
+	if (!u->exists)
+		PermSetClear(out);
+	else
+		*out = Effective(u, app_id, &owner);
+	return true;
+}
+
+/*
+ * CacheEffectiveOrgPerms
+ *		The org-level set of user_id in org_id.  Returns false when the org
+ *		does not exist.
+ */
+bool
+CacheEffectiveOrgPerms(int64 user_id, int64 org_id, PermSet *out)
+{
+	UserData   *u;
+	MemberInfo *m;
+
+	if (!CacheOrgExists(org_id))
+		return false;
+	u = GetUser(user_id);
+	m = u->exists ? FindMember(u, org_id) : NULL;
+	if (m != NULL)
+		*out = m->org_perms;
+	else
+		PermSetClear(out);
+	return true;
+}
+
+/*
+ * CacheUserHoldsInOrg
+ *		Does user_id hold org-level permission bit orgbit in org_id?
+ */
+bool
+CacheUserHoldsInOrg(int64 user_id, int64 org_id, int orgbit)
+{
+	UserData   *u = GetUser(user_id);
+	MemberInfo *m = u->exists ? FindMember(u, org_id) : NULL;
+
+	return m != NULL && orgbit >= 0 && PermSetHas(&m->org_perms, orgbit);
+}
+
+/*
+ * CacheUsersShareOrg
+ *		Is other a member of an org in which viewer holds org-level
+ *		permission bit orgbit?
+ */
+bool
+CacheUsersShareOrg(int64 viewer, int64 other, int orgbit)
+{
+	UserData   *v = GetUser(viewer);
+	UserData   *o = GetUser(other);
+
+	if (!v->exists || !o->exists || orgbit < 0)
+		return false;
+	for (int i = 0; i < v->norgs; i++)
+		if (PermSetHas(&v->orgs[i].org_perms, orgbit) && FindMember(o, v->orgs[i].org_id))
+			return true;
+	return false;
 }
 
 /*
  * CacheAppsWithPermission
  *		The keys of every app on which user_id holds any permission of want,
- *		sorted, palloc'd in the caller's context; remembered in the answer
- *		memo of (user, want) until the next invalidation.
+ *		sorted, palloc'd in the caller's context; remembered with the user's
+ *		memo of want until the entry is dropped.
  */
 int64 *
 CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n)
 {
-	for (int attempt = 0;; attempt++)
+	AnswerMemo *memo = CacheAnswerMemo(user_id, want, true);
+	UserData   *u;
+	Collector	c = {NULL, 0, 0};
+	int			nout = 0;
+
+	if (memo != NULL && memo->set_ids != NULL)
 	{
-		uint64		gen;
-		UserEntry  *u;
-		AppCollector c = {NULL, 0, 0};
-		int			nout = 0;
+		int64	   *ids = palloc(sizeof(int64) * (memo->set_n + 1));
 
-		AnswerMemo *memo;
-
-		EnsureValid();
-		gen = cache_gen;
-		memo = CacheAnswerMemo(user_id, want, true);
-		if (memo->set_ids != NULL)
-		{
-			int64	   *ids = palloc(sizeof(int64) * (memo->set_n + 1));
-
-			memcpy(ids, memo->set_ids, sizeof(int64) * memo->set_n);
-			*n = memo->set_n;
-			return ids;
-		}
-		u = GetUser(user_id);
-		if (u->exists)
-		{
-			for (int i = 0; gen == cache_gen && i < u->norgs; i++)
-			{
-				PairKey		mkey = {user_id, u->org_ids[i]};
-				MemberEntry *m = hash_search(members_h, &mkey, HASH_FIND, NULL);
-
-				if (m != NULL && PermSetOverlaps(&matrix->baseline[m->role], want))
-				{
-					OrgEntry   *o = OrgApps(u->org_ids[i]);
-
-					for (int j = 0; j < o->napps; j++)
-						CollectAppCb(&c, o->app_ids[j]);
-				}
-			}
-			for (int i = 0; gen == cache_gen && i < u->napps; i++)
-			{
-				PermSet		have;
-
-				if (CacheEffectiveAppPerms(user_id, u->team_app_ids[i], &have) &&
-					PermSetOverlaps(&have, want))
-					CollectAppCb(&c, u->team_app_ids[i]);
-			}
-			if (!PermSetIsEmpty(want) && gen == cache_gen)
-				ScanAppsOfUser(user_id, CollectAppCb, &c);
-		}
-		if (gen != cache_gen && attempt < MAX_BUILD_ATTEMPTS)
-			continue;
-		if (c.n > 1)
-		{
-			qsort(c.ids, c.n, sizeof(int64), CompareInt64);
-			for (int i = 0; i < c.n; i++)
-				if (nout == 0 || c.ids[nout - 1] != c.ids[i])
-					c.ids[nout++] = c.ids[i];
-			c.n = nout;
-		}
-		/* remember the answer until the next invalidation */
-		if (gen == cache_gen)
-		{
-			memo->set_ids = MemoryContextAlloc(cache_cxt, sizeof(int64) * (c.n + 1));
-			if (c.n > 0)
-				memcpy(memo->set_ids, c.ids, sizeof(int64) * c.n);
-			memo->set_n = c.n;
-		}
-		*n = c.n;
-		return c.ids;
+		memcpy(ids, memo->set_ids, sizeof(int64) * memo->set_n);
+		*n = memo->set_n;
+		return ids;
 	}
+	u = GetUser(user_id);
+	if (u->exists && !PermSetIsEmpty(want))
+	{
+		/* every app of an org whose role baseline overlaps want */
+		for (int i = 0; i < u->norgs; i++)
+			if (PermSetOverlaps(&matrix->baseline[u->orgs[i].role], want))
+				CollectOrgApps(u->orgs[i].org_id, &c);
+		/* team apps: a team app's org owns it and the user is a member */
+		for (int i = 0; i < u->napps; i++)
+		{
+			MemberInfo *m = FindMember(u, u->apps[i].org_id);
+
+			if (m != NULL)
+			{
+				PermSet		capped = PermSetIntersect(u->apps[i].team, matrix->ceiling[m->role]);
+
+				if (PermSetOverlaps(&capped, want))
+					CollectCb(&c, u->apps[i].app_id);
+			}
+		}
+		/* personal apps: every permission */
+		for (int i = 0; i < u->npersonal; i++)
+			CollectCb(&c, u->personal[i]);
+	}
+	if (c.n > 1)
+	{
+		qsort(c.ids, c.n, sizeof(int64), CompareInt64);
+		for (int i = 0; i < c.n; i++)
+			if (nout == 0 || c.ids[nout - 1] != c.ids[i])
+				c.ids[nout++] = c.ids[i];
+		c.n = nout;
+	}
+	if (memo != NULL && !OverBound(sizeof(int64) * c.n))
+	{
+		memo->set_ids = MemoryContextAlloc(cache_cxt, sizeof(int64) * (c.n + 1));
+		if (c.n > 0)
+			memcpy(memo->set_ids, c.ids, sizeof(int64) * c.n);
+		memo->set_n = c.n;
+	}
+	*n = c.n;
+	return c.ids;
 }
 
 /*
  * CacheOrgsWithPermission
  *		The keys of every org in which user_id holds any org-level
- *		permission of want, palloc'd in the caller's context.
+ *		permission of want, sorted, palloc'd in the caller's context.
  */
 int64 *
 CacheOrgsWithPermission(int64 user_id, const PermSet *want, int *n)
 {
-	UserEntry  *u = GetUser(user_id);
-	int64	   *ids = palloc(sizeof(int64) * (u->exists ? u->norgs + 1 : 1));
+	UserData   *u = GetUser(user_id);
+	int64	   *ids = palloc(sizeof(int64) * (u->norgs + 1));
 	int			nout = 0;
 
 	if (u->exists)
-	{
 		for (int i = 0; i < u->norgs; i++)
-		{
-			PairKey		mkey = {user_id, u->org_ids[i]};
-			MemberEntry *m = hash_search(members_h, &mkey, HASH_FIND, NULL);
-
-			if (m != NULL && PermSetOverlaps(&m->org_perms, want))
-				ids[nout++] = u->org_ids[i];
-		}
-		qsort(ids, nout, sizeof(int64), CompareInt64);
-	}
+			if (PermSetOverlaps(&u->orgs[i].org_perms, want))
+				ids[nout++] = u->orgs[i].org_id;
 	*n = nout;
 	return ids;
 }
@@ -775,18 +1349,10 @@ CacheOrgsWithPermission(int64 user_id, const PermSet *want, int *n)
  * Answer memos: (user, permission set, scope) -> object key -> answer
  * ---------------------------------------------------------------------
  */
-#define MEMO_MIN_SLOTS 256		/* powers of two */
+#define MEMO_MIN_SLOTS 16		/* powers of two */
 #define MEMO_MAX_SLOTS (1 << 18)
 #define MEMO_DENSE_MIN 1024
 #define MEMO_DENSE_MAX (INT64CONST(1) << 22)	/* one byte per key below this */
-
-/* would allocating bytes more push the cache past its bound? */
-static inline bool
-MemoOverBound(Size bytes)
-{
-	return MemoryContextMemAllocated(cache_cxt, true) + bytes >
-		empty_cache_bytes + (Size) orgs_cache_max_kb * 1024;
-}
 
 static inline uint32
 MemoHash(int64 key)
@@ -796,8 +1362,10 @@ MemoHash(int64 key)
 
 /*
  * CacheAnswerMemo
- *		The answer memo of (user, want, scope), created empty if needed.  It
- *		lives in the cache and is valid until CacheGeneration() changes.
+ *		The answer memo of (user, want, scope), created empty if needed; it
+ *		goes with the user's entry.  NULL when the user's entry is not kept
+ *		(too large) or the cache is full: answers are then computed every
+ *		time.
  */
 AnswerMemo *
 CacheAnswerMemo(int64 user_id, const PermSet *want, bool app)
@@ -805,24 +1373,30 @@ CacheAnswerMemo(int64 user_id, const PermSet *want, bool app)
 	AnswerKey	key;
 	AnswerMemo *m;
 	bool		found;
+	UserData   *u = GetUser(user_id);
 
-	EnsureValid();
+	if (u->transient)
+		return NULL;
 	memset(&key, 0, sizeof(key));
 	key.user_id = user_id;
 	key.want = *want;
 	key.app = app;
+	m = hash_search(memos_h, &key, HASH_FIND, NULL);
+	if (m != NULL)
+		return m;
+	if (OverBound(sizeof(AnswerMemo)))
+		return NULL;
 	m = hash_search(memos_h, &key, HASH_ENTER, &found);
-	if (!found)
-	{
-		m->epoch = 1;
-		m->count = 0;
-		m->mask = -1;
-		m->slots = NULL;
-		m->dense_len = 0;
-		m->dense = NULL;
-		m->set_n = 0;
-		m->set_ids = NULL;
-	}
+	m->epoch = 1;
+	m->count = 0;
+	m->mask = -1;
+	m->slots = NULL;
+	m->dense_len = 0;
+	m->dense = NULL;
+	m->set_n = 0;
+	m->set_ids = NULL;
+	m->next_of_user = u->memos;
+	u->memos = m;
 	return m;
 }
 
@@ -836,7 +1410,7 @@ AnswerMemoGet(AnswerMemo *m, int64 key, int8 *val)
 	/* keys are mostly small and dense (sequences): one byte each */
 	if (key >= 0 && key < m->dense_len && m->dense[key] != 0)
 	{
-		*val = m->dense[key] - 2;
+		*val = m->dense[key] - 3;
 		return true;
 	}
 	if (m->slots == NULL)
@@ -868,9 +1442,9 @@ MemoInsert(AnswerMemo *m, int64 key, uint32 epoch, int8 val)
 
 /*
  * AnswerMemoPut
- *		Remember an answer.  The table doubles while it is at most half
- *		full, up to MEMO_MAX_SLOTS and the cache's memory bound; past
- *		those it forgets everything and starts again.
+ *		Remember an answer (-1 to 2).  The table doubles while it is at most
+ *		half full, up to MEMO_MAX_SLOTS and the cache's bound; past those it
+ *		forgets everything and starts again.
  */
 void
 AnswerMemoPut(AnswerMemo *m, int64 key, int8 val)
@@ -889,7 +1463,7 @@ AnswerMemoPut(AnswerMemo *m, int64 key, int8 val)
 
 			while (len <= key)
 				len *= 2;
-			if (!MemoOverBound(len))
+			if (!OverBound(len))
 			{
 				int8	   *dense = MemoryContextAllocZero(cache_cxt, len);
 
@@ -904,7 +1478,7 @@ AnswerMemoPut(AnswerMemo *m, int64 key, int8 val)
 		}
 		if (key < m->dense_len)
 		{
-			m->dense[key] = val + 2;
+			m->dense[key] = val + 3;
 			return;
 		}
 	}
@@ -913,8 +1487,10 @@ AnswerMemoPut(AnswerMemo *m, int64 key, int8 val)
 		int			nslots = m->slots == NULL ? MEMO_MIN_SLOTS : (m->mask + 1) * 2;
 		Size		bytes = sizeof(MemoSlot) * nslots;
 
-		if (m->slots != NULL && (nslots > MEMO_MAX_SLOTS || MemoOverBound(bytes)))
+		if (nslots > MEMO_MAX_SLOTS || OverBound(bytes))
 		{
+			if (m->slots == NULL)
+				return;			/* no room at all: do not remember */
 			/* forget everything: bump the epoch so every slot looks empty */
 			m->count = 0;
 			if (++m->epoch == 0)
@@ -944,75 +1520,181 @@ AnswerMemoPut(AnswerMemo *m, int64 key, int8 val)
 }
 
 /*
- * CacheStats
- *		Generation, users cached and bytes held, for tests and benchmarks.
+ * CacheCountHit
+ *		Count a check answered from a memo (hit) or computed (miss).
  */
 void
-CacheStats(uint64 *generation, long *nusers, Size *bytes)
+CacheCountHit(bool hit)
 {
-	EnsureValid();
-	*generation = cache_gen;
-	*nusers = hash_get_num_entries(users_h);
-	*bytes = MemoryContextMemAllocated(cache_cxt, true);
+	if (hit)
+		stats.hits++;
+	else
+		stats.misses++;
 }
+
+/*
+ * CacheStats
+ *		The statistics of this backend's cache.
+ */
+void
+CacheStats(CacheStatistics *out)
+{
+	*out = stats;
+	out->generation = cache_gen;
+	out->users = users_h ? hash_get_num_entries(users_h) : 0;
+	out->bytes = MemoryContextMemAllocated(cache_cxt, true);
+}
+
+/* ---------------------------------------------------------------------
+ * Names and database roles
+ * ---------------------------------------------------------------------
+ */
 
 /*
  * NameLookup
- *		Cached name -> key look-up through one of the name hashes.
+ *		The (user, org) keys a name of this kind names, from the cache or
+ *		looked up (through lookup) and kept.  name is lower case.
  */
-static int64
-NameLookup(HTAB **hp, const char *name, int64 (*lookup) (const char *))
+static void
+NameLookup(NameKind kind, const char *name, int64 *user_id, int64 *org_id,
+		   void (*lookup) (Snapshot, NameKind, const char *, int64 *, int64 *))
 {
-	char		key[APPNAME_KEYLEN];
-	NameEntry  *e;
-	bool		found;
-	int64		id;
+	int			len = strlen(name);
+	int64		hash = InvalNameKey(kind, name, len);
+	NameEntry  *e = hash_search(names_h, &hash, HASH_FIND, NULL);
+	int			start_pending = npending;
+	uint64		start_resets = resets_seen;
+	uint32		code = InvalCode(INVAL_NAME, hash);
+	Snapshot	snap;
 
-	if (strlen(name) >= APPNAME_KEYLEN)
-		return lookup(name);
-	memset(key, 0, sizeof(key));
-	for (int i = 0; name[i]; i++)
-		key[i] = pg_ascii_tolower((unsigned char) name[i]);
-
-	EnsureValid();
-	e = hash_search(*hp, key, HASH_FIND, &found);
-	if (found)
-		return e->id;
-	id = lookup(key);
-	EnsureValid();
-	e = hash_search(*hp, key, HASH_ENTER, NULL);
-	e->id = id;
-	return id;
+	if (e != NULL && e->kind == kind && strcmp(e->name, name) == 0)
+	{
+		*user_id = e->user_id;
+		*org_id = e->org_id;
+		return;
+	}
+	snap = BuildSnapshot();
+	lookup(snap, kind, name, user_id, org_id);
+	UnregisterSnapshot(snap);
+	/* a colliding name stays uncached; so does one that went stale */
+	if (e != NULL || len >= NAMEKEY_LEN || OverBound(0) ||
+		StaleSince(start_pending, start_resets, &code, 1))
+		return;
+	e = hash_search(names_h, &hash, HASH_ENTER, NULL);
+	e->kind = kind;
+	strlcpy(e->name, name, NAMEKEY_LEN);
+	e->user_id = *user_id;
+	e->org_id = *org_id;
+	Register(INVAL_NAME, hash, REF_NAME, hash);
 }
 
-static int64
-AppNameLookup(const char *name)
+static void
+LookupName(Snapshot snap, NameKind kind, const char *name, int64 *user_id, int64 *org_id)
 {
-	AppOwner	o;
+	*user_id = *org_id = 0;
+	switch (kind)
+	{
+		case NAME_HANDLE:
+			*user_id = LookupUserByHandle(snap, name);
+			break;
+		case NAME_ORG:
+			*org_id = LookupOrgByName(snap, name);
+			break;
+		case NAME_OWNER:
+			{
+				AppOwner	o;
 
-	return LookupAppByName(name, &o);
+				LookupOwnerByName(snap, name, &o);
+				*user_id = o.user_id;
+				*org_id = o.org_id;
+				break;
+			}
+		case NAME_APP:
+			{
+				/* 'o<org key>/<app_key>' or 'u<user key>/<app_key>' */
+				AppOwner	o = {0, 0};
+				int64		owner = strtoi64(name + 1, NULL, 10);
+				const char *slash = strchr(name, '/');
+
+				if (name[0] == 'o')
+					o.org_id = owner;
+				else
+					o.user_id = owner;
+				*user_id = LookupAppOfOwner(snap, &o, slash + 1);
+				break;
+			}
+	}
+}
+
+/* lower-case copy of an identifier, or NULL if it cannot be one */
+static char *
+LowerIdentifier(const char *name, int len, char *buf)
+{
+	if (len < 1 || len > HANDLE_MAXLEN)
+		return NULL;
+	for (int i = 0; i < len; i++)
+		buf[i] = pg_ascii_tolower((unsigned char) name[i]);
+	buf[len] = '\0';
+	return buf;
 }
 
 /*
- * CacheAppByName / CacheOrgByName / CacheUserByHandle
- *		Keys by name, or 0 when nothing has that name.
+ * CacheAppByName
+ *		The key of app 'owner/app_id' (any case), or 0.  The caller has
+ *		checked that the name has one slash with text on both sides.
  */
 int64
 CacheAppByName(const char *name)
 {
-	return NameLookup(&appnames_h, name, AppNameLookup);
+	const char *slash = strchr(name, '/');
+	char		owner[HANDLE_MAXLEN + 1];
+	char		app[HANDLE_MAXLEN + 1];
+	char		key[NAMEKEY_LEN];
+	int64		user_id,
+				org_id,
+				app_id,
+				unused;
+
+	if (!LowerIdentifier(name, slash - name, owner) ||
+		!LowerIdentifier(slash + 1, strlen(slash + 1), app))
+		return 0;
+	NameLookup(NAME_OWNER, owner, &user_id, &org_id, LookupName);
+	if (user_id == 0 && org_id == 0)
+		return 0;
+	snprintf(key, sizeof(key), "%c" INT64_FORMAT "/%s", org_id != 0 ? 'o' : 'u',
+			 org_id != 0 ? org_id : user_id, app);
+	NameLookup(NAME_APP, key, &app_id, &unused, LookupName);
+	return app_id;
 }
 
+/*
+ * CacheOrgByName / CacheUserByHandle
+ *		Keys by name (any case), or 0 when nothing has that name.
+ */
 int64
 CacheOrgByName(const char *name)
 {
-	return NameLookup(&orgnames_h, name, LookupOrgByName);
+	char		buf[HANDLE_MAXLEN + 1];
+	int64		user_id,
+				org_id;
+
+	if (!LowerIdentifier(name, strlen(name), buf))
+		return 0;
+	NameLookup(NAME_ORG, buf, &user_id, &org_id, LookupName);
+	return org_id;
 }
 
 int64
 CacheUserByHandle(const char *handle)
 {
-	return NameLookup(&handles_h, handle, LookupUserByHandle);
+	char		buf[HANDLE_MAXLEN + 1];
+	int64		user_id,
+				org_id;
+
+	if (!LowerIdentifier(handle, strlen(handle), buf))
+		return 0;
+	NameLookup(NAME_HANDLE, buf, &user_id, &org_id, LookupName);
+	return user_id;
 }
 
 /*
@@ -1022,104 +1704,22 @@ CacheUserByHandle(const char *handle)
 int64
 CacheUserByRole(Oid roleid)
 {
-	bool		found;
-	RoleEntry  *r;
+	RoleEntry  *r = hash_search(roles_h, &roleid, HASH_FIND, NULL);
 	int64		id;
+	int			start_pending = npending;
+	uint64		start_resets = resets_seen;
+	uint32		code = InvalCode(INVAL_ROLE, (int64) roleid);
+	Snapshot	snap;
 
-	EnsureValid();
-	r = hash_search(roles_h, &roleid, HASH_FIND, &found);
-	if (found)
+	if (r != NULL)
 		return r->user_id;
-	id = LookupUserByRole(roleid);
-	EnsureValid();
+	snap = BuildSnapshot();
+	id = LookupUserByRole(snap, roleid);
+	UnregisterSnapshot(snap);
+	if (OverBound(0) || StaleSince(start_pending, start_resets, &code, 1))
+		return id;
 	r = hash_search(roles_h, &roleid, HASH_ENTER, NULL);
 	r->user_id = id;
+	Register(INVAL_ROLE, (int64) roleid, REF_ROLE, (int64) roleid);
 	return id;
-}
-
-/*
- * CacheEffectiveAppPerms
- *		E(u, a) of PERMISSIONS.md section 4.  Returns false when the app
- *		does not exist.  The user is assumed to exist (else: empty set).
- */
-bool
-CacheEffectiveAppPerms(int64 user_id, int64 app_id, PermSet *out)
-{
-	for (int attempt = 0;; attempt++)
-	{
-		uint64		gen;
-		AppOwner	owner;
-		UserEntry  *u;
-
-		EnsureValid();
-		gen = cache_gen;
-		if (!CacheAppOwner(app_id, &owner))
-			return false;
-		u = GetUser(user_id);
-		if (gen != cache_gen && attempt < MAX_BUILD_ATTEMPTS)
-			continue;			/* the cache was rebuilt under us */
-
-		PermSetClear(out);
-		if (!u->exists)
-			return true;
-		if (owner.user_id != 0)
-		{
-			if (owner.user_id == user_id)
-				*out = matrix->all[SCOPE_APP];
-		}
-		else
-		{
-			PairKey		mkey = {user_id, owner.org_id};
-			PairKey		tkey = {user_id, app_id};
-			MemberEntry *m = hash_search(members_h, &mkey, HASH_FIND, NULL);
-
-			if (m != NULL)
-			{
-				TeamAppEntry *t = hash_search(teamapps_h, &tkey, HASH_FIND, NULL);
-
-				*out = matrix->baseline[m->role];
-				if (t != NULL)
-				{
-					PermSet		capped = PermSetIntersect(t->team, matrix->ceiling[m->role]);
-
-					PermSetUnion(out, &capped);
-				}
-			}
-		}
-		return true;
-	}
-}
-
-/*
- * CacheEffectiveOrgPerms
- *		The org-level set of user_id in org_id.  Returns false when the org
- *		does not exist.
- */
-bool
-CacheEffectiveOrgPerms(int64 user_id, int64 org_id, PermSet *out)
-{
-	for (int attempt = 0;; attempt++)
-	{
-		uint64		gen;
-		UserEntry  *u;
-
-		EnsureValid();
-		gen = cache_gen;
-		if (!CacheOrgExists(org_id))
-			return false;
-		u = GetUser(user_id);
-		if (gen != cache_gen && attempt < MAX_BUILD_ATTEMPTS)
-			continue;
-
-		PermSetClear(out);
-		if (u->exists)
-		{
-			PairKey		mkey = {user_id, org_id};
-			MemberEntry *m = hash_search(members_h, &mkey, HASH_FIND, NULL);
-
-			if (m != NULL)
-				*out = m->org_perms;
-		}
-		return true;
-	}
 }

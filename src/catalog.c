@@ -1,13 +1,25 @@
 /*-------------------------------------------------------------------------
  *
  * catalog.c
- *	  The extension's own relations, found by name in schema "orgs", and
- *	  the indexed look-ups the permission engine makes on them.
+ *	  The extension's own relations, and the indexed look-ups the
+ *	  permission engine makes on them.
+ *
+ *	  The relations are found through the extension, never through a name
+ *	  that a role could change: the pg_extension row of pg_orgs gives the
+ *	  schema (which CREATE EXTENSION created and its owner alone controls),
+ *	  and the relations, indexes and types are looked up by name in that
+ *	  schema.  The OIDs and attribute numbers are resolved once and kept in
+ *	  `catalog` until OrgsCatalogRevalidate(), which cache.c calls when a
+ *	  relcache invalidation names one of the relations (DDL, VACUUM,
+ *	  ALTER EXTENSION UPDATE, DROP EXTENSION): if anything moved, the
+ *	  catalog is replaced and the caller drops everything it derived.
+ *	  Resolution fills a local copy and publishes it at the end, so an
+ *	  invalidation arriving during it (any catalog access may accept
+ *	  invalidation messages) never sees half a catalog.
  *
  *	  Every read goes through systable_beginscan on a btree index with the
- *	  statement's snapshot: no SPI, no planner, no executor.  Relation and
- *	  attribute numbers are resolved once and kept until a relcache
- *	  invalidation on one of the relations resets them (see cache.c).
+ *	  snapshot the caller gives (cache.c passes a fresh one): no SPI, no
+ *	  planner, no executor.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,25 +30,24 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/indexing.h"
 #include "catalog/pg_collation_d.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type_d.h"
+#include "commands/extension.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "pg_orgs.h"
 
-static OrgsCatalog catalog;
-static bool catalog_valid = false;
-static Oid	watched[ORGS_MAX_WATCHED];
-static int	nwatched = 0;
-
 /* attribute numbers, resolved with the relations */
-static struct
+typedef struct OrgsAttnums
 {
 	AttrNumber	users_id,
 				users_handle,
@@ -61,17 +72,26 @@ static struct
 				ta_team_id,
 				ta_app_id,
 				ta_permission;
-}			att;
+} OrgsAttnums;
+
+static OrgsCatalog catalog;
+static OrgsAttnums att;
+static bool catalog_valid = false;
+
+static bool resolve_missing_ok;	/* Resolve() reports absence, no error */
+static bool resolve_missing;	/* ... and sets this */
 
 static Oid
-RelOid(const char *name)
+RelOid(Oid nsp, const char *name)
 {
-	Oid			relid = get_relname_relid(name, catalog.nsp);
+	Oid			relid = get_relname_relid(name, nsp);
 
-	if (!OidIsValid(relid))
+	if (!OidIsValid(relid) && resolve_missing_ok)
+		resolve_missing = true;
+	else if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("relation \"orgs.%s\" of extension \"pg_orgs\" does not exist", name),
+				 errmsg("relation \"%s\" of extension \"pg_orgs\" does not exist", name),
 				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION.")));
 	return relid;
 }
@@ -79,23 +99,141 @@ RelOid(const char *name)
 static AttrNumber
 AttNum(Oid relid, const char *name)
 {
-	AttrNumber	a = get_attnum(relid, name);
+	AttrNumber	a = OidIsValid(relid) ? get_attnum(relid, name) : InvalidAttrNumber;
 
-	if (a == InvalidAttrNumber)
+	if (a == InvalidAttrNumber && resolve_missing_ok)
+		resolve_missing = true;
+	else if (a == InvalidAttrNumber)
 		elog(ERROR, "column \"%s\" of relation %u of pg_orgs does not exist", name, relid);
 	return a;
 }
 
 static Oid
-TypeOid(const char *name)
+TypeOid(Oid nsp, const char *name)
 {
 	Oid			typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
 										CStringGetDatum(name),
-										ObjectIdGetDatum(catalog.nsp));
+										ObjectIdGetDatum(nsp));
 
-	if (!OidIsValid(typid))
-		elog(ERROR, "type \"orgs.%s\" of pg_orgs does not exist", name);
+	if (!OidIsValid(typid) && resolve_missing_ok)
+		resolve_missing = true;
+	else if (!OidIsValid(typid))
+		elog(ERROR, "type \"%s\" of pg_orgs does not exist", name);
 	return typid;
+}
+
+/*
+ * ExtensionSchema
+ *		The schema of extension extoid (pg_extension.extnamespace), or
+ *		InvalidOid.
+ */
+static Oid
+ExtensionSchema(Oid extoid)
+{
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			nsp = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return nsp;
+}
+
+/*
+ * Resolve
+ *		Fill c and a from the system catalogs.  With missing_ok, returns
+ *		false instead of raising an error when something is missing.
+ */
+static bool
+Resolve(OrgsCatalog *c, OrgsAttnums *a, bool missing_ok)
+{
+	Oid			argtypes[2] = {TEXTOID, BOOLOID};
+	char	   *nspname;
+
+	memset(c, 0, sizeof(*c));
+	memset(a, 0, sizeof(*a));
+	resolve_missing_ok = missing_ok;
+	resolve_missing = false;
+	c->extension = get_extension_oid("pg_orgs", true);
+	if (!OidIsValid(c->extension) && missing_ok)
+		return false;
+	if (!OidIsValid(c->extension))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"pg_orgs\" is not installed in this database")));
+	c->nsp = ExtensionSchema(c->extension);
+	nspname = OidIsValid(c->nsp) ? get_namespace_name(c->nsp) : NULL;
+	if (nspname == NULL && missing_ok)
+		return false;
+	if (nspname == NULL)
+		elog(ERROR, "schema of extension \"pg_orgs\" does not exist");
+
+	c->users = RelOid(c->nsp, "users");
+	c->users_pkey = RelOid(c->nsp, "users_pkey");
+	c->users_handle_key = RelOid(c->nsp, "users_handle_key");
+	c->users_db_role_key = RelOid(c->nsp, "users_db_role_key");
+	c->organizations = RelOid(c->nsp, "organizations");
+	c->organizations_pkey = RelOid(c->nsp, "organizations_pkey");
+	c->organizations_org_key = RelOid(c->nsp, "organizations_org_key");
+	c->owner_names = RelOid(c->nsp, "owner_names");
+	c->owner_names_pkey = RelOid(c->nsp, "owner_names_pkey");
+	c->members = RelOid(c->nsp, "members");
+	c->members_pkey = RelOid(c->nsp, "members_pkey");
+	c->members_user_id_idx = RelOid(c->nsp, "members_user_id_idx");
+	c->apps = RelOid(c->nsp, "apps");
+	c->apps_pkey = RelOid(c->nsp, "apps_pkey");
+	c->apps_org_app_key = RelOid(c->nsp, "apps_org_app_key");
+	c->apps_user_app_key = RelOid(c->nsp, "apps_user_app_key");
+	c->teams = RelOid(c->nsp, "teams");
+	c->team_members = RelOid(c->nsp, "team_members");
+	c->team_members_pkey = RelOid(c->nsp, "team_members_pkey");
+	c->team_members_user_id_idx = RelOid(c->nsp, "team_members_user_id_idx");
+	c->team_apps = RelOid(c->nsp, "team_apps");
+	c->team_apps_pkey = RelOid(c->nsp, "team_apps_pkey");
+	c->team_apps_app_id_idx = RelOid(c->nsp, "team_apps_app_id_idx");
+	c->permissions = RelOid(c->nsp, "permissions");
+	c->role_org_permissions = RelOid(c->nsp, "role_org_permissions");
+	c->role_app_baseline = RelOid(c->nsp, "role_app_baseline");
+	c->role_app_ceiling = RelOid(c->nsp, "role_app_ceiling");
+	c->team_level_permissions = RelOid(c->nsp, "team_level_permissions");
+	c->org_permissions_from_app = RelOid(c->nsp, "org_permissions_from_app");
+	c->org_role_type = TypeOid(c->nsp, "org_role");
+	c->team_permission_type = TypeOid(c->nsp, "team_permission");
+	c->act_as_fn = LookupFuncName(list_make2(makeString(nspname), makeString("act_as")),
+								  2, argtypes, true);
+
+	a->users_id = AttNum(c->users, "id");
+	a->users_handle = AttNum(c->users, "handle");
+	a->users_handle_key = AttNum(c->users, "handle_key");
+	a->users_db_role = AttNum(c->users, "db_role");
+	a->org_id = AttNum(c->organizations, "id");
+	a->org_key = AttNum(c->organizations, "org_key");
+	a->own_name_key = AttNum(c->owner_names, "name_key");
+	a->own_user_id = AttNum(c->owner_names, "user_id");
+	a->own_org_id = AttNum(c->owner_names, "org_id");
+	a->mem_org_id = AttNum(c->members, "org_id");
+	a->mem_user_id = AttNum(c->members, "user_id");
+	a->mem_role = AttNum(c->members, "role");
+	a->app_id = AttNum(c->apps, "id");
+	a->app_org_id = AttNum(c->apps, "org_id");
+	a->app_owner_user_id = AttNum(c->apps, "owner_user_id");
+	a->app_key = AttNum(c->apps, "app_key");
+	a->tm_org_id = AttNum(c->team_members, "org_id");
+	a->tm_team_id = AttNum(c->team_members, "team_id");
+	a->tm_user_id = AttNum(c->team_members, "user_id");
+	a->ta_org_id = AttNum(c->team_apps, "org_id");
+	a->ta_team_id = AttNum(c->team_apps, "team_id");
+	a->ta_app_id = AttNum(c->team_apps, "app_id");
+	a->ta_permission = AttNum(c->team_apps, "permission");
+	return !resolve_missing;
 }
 
 /*
@@ -105,115 +243,87 @@ TypeOid(const char *name)
 OrgsCatalog *
 OrgsCatalogGet(void)
 {
+	OrgsCatalog c;
+	OrgsAttnums a;
+
 	if (catalog_valid)
 		return &catalog;
-
-	nwatched = 0;
-	catalog.nsp = get_namespace_oid("orgs", true);
-	if (!OidIsValid(catalog.nsp))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("extension \"pg_orgs\" is not installed in this database")));
-
-#define WATCH(field, name) \
-	do { catalog.field = RelOid(name); watched[nwatched++] = catalog.field; } while (0)
-
-	WATCH(users, "users");
-	catalog.users_pkey = RelOid("users_pkey");
-	catalog.users_handle_key = RelOid("users_handle_key");
-	catalog.users_db_role_key = RelOid("users_db_role_key");
-	WATCH(organizations, "organizations");
-	catalog.organizations_pkey = RelOid("organizations_pkey");
-	catalog.organizations_org_key = RelOid("organizations_org_key");
-	WATCH(owner_names, "owner_names");
-	catalog.owner_names_pkey = RelOid("owner_names_pkey");
-	WATCH(members, "members");
-	catalog.members_pkey = RelOid("members_pkey");
-	catalog.members_user_id_idx = RelOid("members_user_id_idx");
-	WATCH(apps, "apps");
-	catalog.apps_pkey = RelOid("apps_pkey");
-	catalog.apps_org_app_key = RelOid("apps_org_app_key");
-	catalog.apps_user_app_key = RelOid("apps_user_app_key");
-	WATCH(teams, "teams");
-	WATCH(team_members, "team_members");
-	catalog.team_members_user_id_idx = RelOid("team_members_user_id_idx");
-	WATCH(team_apps, "team_apps");
-	catalog.team_apps_pkey = RelOid("team_apps_pkey");
-	catalog.team_apps_app_id_idx = RelOid("team_apps_app_id_idx");
-	WATCH(permissions, "permissions");
-	WATCH(role_org_permissions, "role_org_permissions");
-	WATCH(role_app_baseline, "role_app_baseline");
-	WATCH(role_app_ceiling, "role_app_ceiling");
-	WATCH(team_level_permissions, "team_level_permissions");
-	WATCH(org_permissions_from_app, "org_permissions_from_app");
-#undef WATCH
-	Assert(nwatched <= ORGS_MAX_WATCHED);
-
-	catalog.org_role_type = TypeOid("org_role");
-	catalog.team_permission_type = TypeOid("team_permission");
-
-	att.users_id = AttNum(catalog.users, "id");
-	att.users_handle = AttNum(catalog.users, "handle");
-	att.users_handle_key = AttNum(catalog.users, "handle_key");
-	att.users_db_role = AttNum(catalog.users, "db_role");
-	att.org_id = AttNum(catalog.organizations, "id");
-	att.org_key = AttNum(catalog.organizations, "org_key");
-	att.own_name_key = AttNum(catalog.owner_names, "name_key");
-	att.own_user_id = AttNum(catalog.owner_names, "user_id");
-	att.own_org_id = AttNum(catalog.owner_names, "org_id");
-	att.mem_org_id = AttNum(catalog.members, "org_id");
-	att.mem_user_id = AttNum(catalog.members, "user_id");
-	att.mem_role = AttNum(catalog.members, "role");
-	att.app_id = AttNum(catalog.apps, "id");
-	att.app_org_id = AttNum(catalog.apps, "org_id");
-	att.app_owner_user_id = AttNum(catalog.apps, "owner_user_id");
-	att.app_key = AttNum(catalog.apps, "app_key");
-	att.tm_org_id = AttNum(catalog.team_members, "org_id");
-	att.tm_team_id = AttNum(catalog.team_members, "team_id");
-	att.tm_user_id = AttNum(catalog.team_members, "user_id");
-	att.ta_org_id = AttNum(catalog.team_apps, "org_id");
-	att.ta_team_id = AttNum(catalog.team_apps, "team_id");
-	att.ta_app_id = AttNum(catalog.team_apps, "app_id");
-	att.ta_permission = AttNum(catalog.team_apps, "permission");
-
+	Resolve(&c, &a, false);
+	catalog = c;
+	att = a;
 	catalog_valid = true;
 	return &catalog;
 }
 
 /*
+ * OrgsCatalogResolved
+ *		Has the catalog been resolved (and not found changed since)?
+ */
+bool
+OrgsCatalogResolved(void)
+{
+	return catalog_valid;
+}
+
+/*
  * OrgsCatalogIsWatched
- *		Is relid one of the relations whose changes affect permissions?
+ *		Is relid one of the extension's relations whose rows the engine
+ *		reads?  *is_matrix tells whether it is one of the model tables.
  *		Before the catalog is resolved nothing is cached, so nothing is.
  */
 bool
-OrgsCatalogIsWatched(Oid relid)
+OrgsCatalogIsWatched(Oid relid, bool *is_matrix)
 {
-	for (int i = 0; i < nwatched; i++)
-		if (watched[i] == relid)
-			return true;
-	return false;
+	*is_matrix = false;
+	if (!catalog_valid)
+		return false;
+	if (relid == catalog.permissions || relid == catalog.role_org_permissions ||
+		relid == catalog.role_app_baseline || relid == catalog.role_app_ceiling ||
+		relid == catalog.team_level_permissions ||
+		relid == catalog.org_permissions_from_app)
+	{
+		*is_matrix = true;
+		return true;
+	}
+	return relid == catalog.users || relid == catalog.organizations ||
+		relid == catalog.owner_names || relid == catalog.members ||
+		relid == catalog.apps || relid == catalog.teams ||
+		relid == catalog.team_members || relid == catalog.team_apps;
 }
 
 /*
- * OrgsCatalogReset
- *		Forget the resolved OIDs (the extension may have been re-created).
+ * OrgsCatalogRevalidate
+ *		Resolve the catalog again.  Returns true when nothing moved (what
+ *		was derived from it stays right); false when it changed or is gone,
+ *		in which case the next OrgsCatalogGet() resolves it afresh.
  */
-void
-OrgsCatalogReset(void)
+bool
+OrgsCatalogRevalidate(void)
 {
+	OrgsCatalog c;
+	OrgsAttnums a;
+
+	if (!catalog_valid)
+		return false;
 	catalog_valid = false;
+	/* half a catalog (being dropped, or mid-upgrade): resolve it later */
+	if (!Resolve(&c, &a, true))
+		return false;
+	if (memcmp(&c, &catalog, sizeof(c)) != 0 || memcmp(&a, &att, sizeof(a)) != 0)
+		return false;
+	catalog_valid = true;
+	return true;
 }
 
 /*
- * OrgsSnapshot
- *		The snapshot every look-up reads with: the running statement's.
+ * OrgsExtensionOid
+ *		The pg_extension OID of pg_orgs: what identifies this installation
+ *		of the extension (a DROP and CREATE EXTENSION gives a new one).
  */
-Snapshot
-OrgsSnapshot(void)
+Oid
+OrgsExtensionOid(void)
 {
-	if (ActiveSnapshotSet())
-		return GetActiveSnapshot();
-	return GetTransactionSnapshot();
+	return OrgsCatalogGet()->extension;
 }
 
 /* ---------------------------------------------------------------------
@@ -237,19 +347,19 @@ KeyText(ScanKey key, AttrNumber attno, const char *value)
 }
 
 /*
- * IndexScan
+ * ScanIndex
  *		Visit every tuple of heap relation relid matching the keys through
- *		index indexid, until the callback returns false.
+ *		index indexid, with snapshot snap, until the callback returns false.
  */
 static void
-IndexScan(Oid relid, Oid indexid, int nkeys, ScanKey keys,
+ScanIndex(Snapshot snap, Oid relid, Oid indexid, int nkeys, ScanKey keys,
 		  TupleCallback cb, void *arg)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
 	SysScanDesc scan;
 	HeapTuple	tup;
 
-	scan = systable_beginscan(rel, indexid, true, OrgsSnapshot(), nkeys, keys);
+	scan = systable_beginscan(rel, indexid, true, snap, nkeys, keys);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		if (!cb(rel, tup, arg))
@@ -281,7 +391,7 @@ typedef struct FoundInt8
 } FoundInt8;
 
 static bool
-FoundUserCb(Relation rel, HeapTuple tup, void *arg)
+FoundInt8Cb(Relation rel, HeapTuple tup, void *arg)
 {
 	FoundInt8  *f = arg;
 
@@ -293,24 +403,25 @@ FoundUserCb(Relation rel, HeapTuple tup, void *arg)
 		Datum		d = heap_getattr(tup, att.users_handle, RelationGetDescr(rel), &isnull);
 
 		if (!isnull)
-			strlcpy(f->handle_out, TextDatumGetCString(d), 65);
+			strlcpy(f->handle_out, TextDatumGetCString(d), HANDLE_MAXLEN + 1);
 	}
 	return false;
 }
 
 /*
  * LookupUserById
- *		Does user user_id exist?  Optionally copy the handle (65 bytes).
+ *		Does user user_id exist?  Optionally copy the handle
+ *		(HANDLE_MAXLEN + 1 bytes).
  */
 bool
-LookupUserById(int64 user_id, char *handle_out)
+LookupUserById(Snapshot snap, int64 user_id, char *handle_out)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
 	FoundInt8	f = {false, 0, att.users_id, handle_out};
 
 	KeyInt8(&key, att.users_id, user_id);
-	IndexScan(c->users, c->users_pkey, 1, &key, FoundUserCb, &f);
+	ScanIndex(snap, c->users, c->users_pkey, 1, &key, FoundInt8Cb, &f);
 	return f.found;
 }
 
@@ -319,7 +430,7 @@ LookupUserById(int64 user_id, char *handle_out)
  *		The key of the user with this handle (any case), or 0.
  */
 int64
-LookupUserByHandle(const char *handle)
+LookupUserByHandle(Snapshot snap, const char *handle)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
@@ -327,7 +438,7 @@ LookupUserByHandle(const char *handle)
 	char	   *lower = asc_tolower(handle, strlen(handle));
 
 	KeyText(&key, att.users_handle_key, lower);
-	IndexScan(c->users, c->users_handle_key, 1, &key, FoundUserCb, &f);
+	ScanIndex(snap, c->users, c->users_handle_key, 1, &key, FoundInt8Cb, &f);
 	pfree(lower);
 	return f.found ? f.value : 0;
 }
@@ -337,7 +448,7 @@ LookupUserByHandle(const char *handle)
  *		The key of the user linked to database role roleid, or 0.
  */
 int64
-LookupUserByRole(Oid roleid)
+LookupUserByRole(Snapshot snap, Oid roleid)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
@@ -346,7 +457,7 @@ LookupUserByRole(Oid roleid)
 	ScanKeyEntryInitialize(&key, 0, att.users_db_role, BTEqualStrategyNumber,
 						   InvalidOid, InvalidOid, F_OIDEQ,
 						   ObjectIdGetDatum(roleid));
-	IndexScan(c->users, c->users_db_role_key, 1, &key, FoundUserCb, &f);
+	ScanIndex(snap, c->users, c->users_db_role_key, 1, &key, FoundInt8Cb, &f);
 	return f.found ? f.value : 0;
 }
 
@@ -354,7 +465,7 @@ typedef struct FoundApp
 {
 	bool		found;
 	int64		app_id;
-	AppOwner   *owner;
+	AppOwner	owner;
 } FoundApp;
 
 static bool
@@ -364,8 +475,8 @@ FoundAppCb(Relation rel, HeapTuple tup, void *arg)
 
 	f->found = true;
 	f->app_id = GetInt8(rel, tup, att.app_id);
-	f->owner->org_id = GetInt8(rel, tup, att.app_org_id);
-	f->owner->user_id = GetInt8(rel, tup, att.app_owner_user_id);
+	f->owner.org_id = GetInt8(rel, tup, att.app_org_id);
+	f->owner.user_id = GetInt8(rel, tup, att.app_owner_user_id);
 	return false;
 }
 
@@ -374,14 +485,16 @@ FoundAppCb(Relation rel, HeapTuple tup, void *arg)
  *		Does app app_id exist, and who owns it?
  */
 bool
-LookupAppById(int64 app_id, AppOwner *owner)
+LookupAppById(Snapshot snap, int64 app_id, AppOwner *owner)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
-	FoundApp	f = {false, 0, owner};
+	FoundApp	f;
 
+	memset(&f, 0, sizeof(f));
 	KeyInt8(&key, att.app_id, app_id);
-	IndexScan(c->apps, c->apps_pkey, 1, &key, FoundAppCb, &f);
+	ScanIndex(snap, c->apps, c->apps_pkey, 1, &key, FoundAppCb, &f);
+	*owner = f.owner;
 	return f.found;
 }
 
@@ -402,53 +515,48 @@ FoundOwnerCb(Relation rel, HeapTuple tup, void *arg)
 }
 
 /*
- * LookupAppByName
- *		The key of app 'owner/app_id' (any case), or 0 if there is none.
- *		The caller has checked the form of the name.
+ * LookupOwnerByName
+ *		The user or org whose handle or org ID is name_key (lower case), or
+ *		neither (both keys 0).
  */
-int64
-LookupAppByName(const char *name, AppOwner *owner)
+void
+LookupOwnerByName(Snapshot snap, const char *name_key, AppOwner *owner)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
-	const char *slash = strchr(name, '/');
-	char	   *owner_key;
-	char	   *app_key;
-	ScanKeyData keys[2];
+	ScanKeyData key;
 	FoundOwner	fo = {0, 0};
-	FoundApp	fa = {false, 0, owner};
 
-	Assert(slash != NULL);
-	owner_key = asc_tolower(name, slash - name);
-	app_key = asc_tolower(slash + 1, strlen(slash + 1));
-
-	KeyText(&keys[0], att.own_name_key, owner_key);
-	IndexScan(c->owner_names, c->owner_names_pkey, 1, keys, FoundOwnerCb, &fo);
-
-	if (fo.org_id != 0)
-	{
-		KeyInt8(&keys[0], att.app_org_id, fo.org_id);
-		KeyText(&keys[1], att.app_key, app_key);
-		IndexScan(c->apps, c->apps_org_app_key, 2, keys, FoundAppCb, &fa);
-	}
-	else if (fo.user_id != 0)
-	{
-		KeyInt8(&keys[0], att.app_owner_user_id, fo.user_id);
-		KeyText(&keys[1], att.app_key, app_key);
-		IndexScan(c->apps, c->apps_user_app_key, 2, keys, FoundAppCb, &fa);
-	}
-	pfree(owner_key);
-	pfree(app_key);
-	return fa.found ? fa.app_id : 0;
+	KeyText(&key, att.own_name_key, name_key);
+	ScanIndex(snap, c->owner_names, c->owner_names_pkey, 1, &key, FoundOwnerCb, &fo);
+	owner->user_id = fo.user_id;
+	owner->org_id = fo.org_id;
 }
 
-static bool
-FoundOrgCb(Relation rel, HeapTuple tup, void *arg)
+/*
+ * LookupAppOfOwner
+ *		The key of the app with ID app_key (lower case) of this owner, or 0.
+ */
+int64
+LookupAppOfOwner(Snapshot snap, const AppOwner *owner, const char *app_key)
 {
-	FoundInt8  *f = arg;
+	OrgsCatalog *c = OrgsCatalogGet();
+	ScanKeyData keys[2];
+	FoundApp	fa;
 
-	f->found = true;
-	f->value = GetInt8(rel, tup, att.org_id);
-	return false;
+	memset(&fa, 0, sizeof(fa));
+	if (owner->org_id != 0)
+	{
+		KeyInt8(&keys[0], att.app_org_id, owner->org_id);
+		KeyText(&keys[1], att.app_key, app_key);
+		ScanIndex(snap, c->apps, c->apps_org_app_key, 2, keys, FoundAppCb, &fa);
+	}
+	else if (owner->user_id != 0)
+	{
+		KeyInt8(&keys[0], att.app_owner_user_id, owner->user_id);
+		KeyText(&keys[1], att.app_key, app_key);
+		ScanIndex(snap, c->apps, c->apps_user_app_key, 2, keys, FoundAppCb, &fa);
+	}
+	return fa.found ? fa.app_id : 0;
 }
 
 /*
@@ -456,14 +564,14 @@ FoundOrgCb(Relation rel, HeapTuple tup, void *arg)
  *		Does organization org_id exist?
  */
 bool
-LookupOrgById(int64 org_id)
+LookupOrgById(Snapshot snap, int64 org_id)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
-	FoundInt8	f = {false, 0, 0, NULL};
+	FoundInt8	f = {false, 0, att.org_id, NULL};
 
 	KeyInt8(&key, att.org_id, org_id);
-	IndexScan(c->organizations, c->organizations_pkey, 1, &key, FoundOrgCb, &f);
+	ScanIndex(snap, c->organizations, c->organizations_pkey, 1, &key, FoundInt8Cb, &f);
 	return f.found;
 }
 
@@ -472,15 +580,15 @@ LookupOrgById(int64 org_id)
  *		The key of the organization with this org ID (any case), or 0.
  */
 int64
-LookupOrgByName(const char *org_name)
+LookupOrgByName(Snapshot snap, const char *org_name)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
-	FoundInt8	f = {false, 0, 0, NULL};
+	FoundInt8	f = {false, 0, att.org_id, NULL};
 	char	   *lower = asc_tolower(org_name, strlen(org_name));
 
 	KeyText(&key, att.org_key, lower);
-	IndexScan(c->organizations, c->organizations_org_key, 1, &key, FoundOrgCb, &f);
+	ScanIndex(snap, c->organizations, c->organizations_org_key, 1, &key, FoundInt8Cb, &f);
 	pfree(lower);
 	return f.found ? f.value : 0;
 }
@@ -512,14 +620,14 @@ MemberCb(Relation rel, HeapTuple tup, void *arg)
  *		Call cb(org_id, role enum OID) for every membership of user_id.
  */
 void
-ScanMembershipsOfUser(int64 user_id, MemberCallback cb, void *arg)
+ScanMembershipsOfUser(Snapshot snap, int64 user_id, MemberCallback cb, void *arg)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
 	ScanArg		s = {(void *) cb, arg};
 
 	KeyInt8(&key, att.mem_user_id, user_id);
-	IndexScan(c->members, c->members_user_id_idx, 1, &key, MemberCb, &s);
+	ScanIndex(snap, c->members, c->members_user_id_idx, 1, &key, MemberCb, &s);
 }
 
 static bool
@@ -537,14 +645,14 @@ TeamCb(Relation rel, HeapTuple tup, void *arg)
  *		Call cb(org_id, team_id) for every team user_id belongs to.
  */
 void
-ScanTeamsOfUser(int64 user_id, TeamCallback cb, void *arg)
+ScanTeamsOfUser(Snapshot snap, int64 user_id, TeamCallback cb, void *arg)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
 	ScanArg		s = {(void *) cb, arg};
 
 	KeyInt8(&key, att.tm_user_id, user_id);
-	IndexScan(c->team_members, c->team_members_user_id_idx, 1, &key, TeamCb, &s);
+	ScanIndex(snap, c->team_members, c->team_members_user_id_idx, 1, &key, TeamCb, &s);
 }
 
 static bool
@@ -565,22 +673,22 @@ TeamAppCb(Relation rel, HeapTuple tup, void *arg)
  *		Call cb(org_id, app_id, level enum OID) for every app team_id holds.
  */
 void
-ScanAppsOfTeam(int64 team_id, TeamAppCallback cb, void *arg)
+ScanAppsOfTeam(Snapshot snap, int64 team_id, TeamAppCallback cb, void *arg)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
 	ScanArg		s = {(void *) cb, arg};
 
 	KeyInt8(&key, att.ta_team_id, team_id);
-	IndexScan(c->team_apps, c->team_apps_pkey, 1, &key, TeamAppCb, &s);
+	ScanIndex(snap, c->team_apps, c->team_apps_pkey, 1, &key, TeamAppCb, &s);
 }
 
 static bool
-AppCb(Relation rel, HeapTuple tup, void *arg)
+AppKeyCb(Relation rel, HeapTuple tup, void *arg)
 {
 	ScanArg    *s = arg;
 
-	((AppCallback) s->cb) (s->arg, GetInt8(rel, tup, att.app_id));
+	((KeyCallback) s->cb) (s->arg, GetInt8(rel, tup, att.app_id));
 	return true;
 }
 
@@ -589,14 +697,14 @@ AppCb(Relation rel, HeapTuple tup, void *arg)
  *		Call cb(app_id) for every app organization org_id owns.
  */
 void
-ScanAppsOfOrg(int64 org_id, AppCallback cb, void *arg)
+ScanAppsOfOrg(Snapshot snap, int64 org_id, KeyCallback cb, void *arg)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
 	ScanArg		s = {(void *) cb, arg};
 
 	KeyInt8(&key, att.app_org_id, org_id);
-	IndexScan(c->apps, c->apps_org_app_key, 1, &key, AppCb, &s);
+	ScanIndex(snap, c->apps, c->apps_org_app_key, 1, &key, AppKeyCb, &s);
 }
 
 /*
@@ -604,12 +712,12 @@ ScanAppsOfOrg(int64 org_id, AppCallback cb, void *arg)
  *		Call cb(app_id) for every personal app of user_id.
  */
 void
-ScanAppsOfUser(int64 user_id, AppCallback cb, void *arg)
+ScanAppsOfUser(Snapshot snap, int64 user_id, KeyCallback cb, void *arg)
 {
 	OrgsCatalog *c = OrgsCatalogGet();
 	ScanKeyData key;
 	ScanArg		s = {(void *) cb, arg};
 
 	KeyInt8(&key, att.app_owner_user_id, user_id);
-	IndexScan(c->apps, c->apps_user_app_key, 1, &key, AppCb, &s);
+	ScanIndex(snap, c->apps, c->apps_user_app_key, 1, &key, AppKeyCb, &s);
 }

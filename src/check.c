@@ -12,26 +12,40 @@
  *	  and the same for has_org_permission.  A comma-separated list is true
  *	  when any listed permission is held; an unrecognized name is an error;
  *	  a key that matches nothing gives NULL, a name that matches nothing
- *	  an error; with no acting user the answer is false.
+ *	  an error.
+ *
+ *	  Who may learn what.  An app or org on which a user holds no
+ *	  permission at all does not exist for that user: the acting-user
+ *	  forms answer for it exactly as for a key or name that matches nothing
+ *	  (NULL, or the "does not exist" error).  With no acting user they
+ *	  answer false before any look-up.  The explicit-user forms (and
+ *	  app_permissions and the lookup_* functions) answer in full only to
+ *	  trusted callers: superusers, and roles that may call orgs.act_as
+ *	  (which could act as any user anyway); the extension's own SECURITY
+ *	  DEFINER functions run as its owner and are trusted.  Anyone else
+ *	  learns only what its acting user could read through the views: about
+ *	  itself, and about the members of the orgs where it holds
+ *	  members.view, on apps and orgs it can see; every other user is, to
+ *	  it, a user that does not exist.
  *
  *	  Also here: the set-returning helpers used by generated policies
  *	  (apps_with_permission, orgs_with_permission), app_permissions, the
- *	  cache invalidation trigger and cache_stats.
+ *	  name look-ups and cache_stats.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "catalog/pg_type_d.h"
-#include "commands/trigger.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/primnodes.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
-#include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "pg_orgs.h"
 
@@ -46,36 +60,97 @@ PG_FUNCTION_INFO_V1(orgs_has_org_permission_name_name);
 PG_FUNCTION_INFO_V1(orgs_app_permissions);
 PG_FUNCTION_INFO_V1(orgs_apps_with_permission);
 PG_FUNCTION_INFO_V1(orgs_orgs_with_permission);
-PG_FUNCTION_INFO_V1(orgs_invalidate_cache);
 PG_FUNCTION_INFO_V1(orgs_cache_stats);
+PG_FUNCTION_INFO_V1(orgs_lookup_app);
+PG_FUNCTION_INFO_V1(orgs_lookup_org);
+PG_FUNCTION_INFO_V1(orgs_lookup_user);
+PG_FUNCTION_INFO_V1(orgs_caller_is_superuser);
+
+/*
+ * What a memo remembers of (user, object, permission set).  Visibility
+ * (the user holds anything at all on the object) is part of the answer,
+ * so that both the acting-user forms and trusted callers are served.
+ */
+#define ANS_NONE	(-1)		/* no such object */
+#define ANS_HIDDEN	0			/* exists; the user holds nothing on it */
+#define ANS_DENIED	1			/* the user holds something, not this */
+#define ANS_GRANTED 2
+
+/* ---------------------------------------------------------------------
+ * Trusted callers
+ * ---------------------------------------------------------------------
+ */
+static bool trust_valid = false;
+static Oid	trust_role = InvalidOid;
+static bool trust_value = false;
+
+static void
+TrustCallback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	trust_valid = false;
+}
+
+/*
+ * CheckInit
+ *		Called once from _PG_init: a grant or revoke of EXECUTE on act_as, a
+ *		change of role membership or of the superuser attribute makes the
+ *		remembered trust of the current role stale.
+ */
+void
+CheckInit(void)
+{
+	CacheRegisterSyscacheCallback(PROCOID, TrustCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, TrustCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, TrustCallback, (Datum) 0);
+}
+
+/*
+ * CallerIsTrusted
+ *		Is the current role (the owner, inside a SECURITY DEFINER function)
+ *		a superuser or allowed to call orgs.act_as?
+ */
+static bool
+CallerIsTrusted(void)
+{
+	Oid			role = GetUserId();
+	OrgsCatalog *c;
+
+	if (trust_valid && trust_role == role)
+		return trust_value;
+	c = OrgsCatalogGet();
+	trust_value = superuser_arg(role) ||
+		(OidIsValid(c->act_as_fn) &&
+		 OrgsProcAclCheck(c->act_as_fn, role, ACL_EXECUTE) == ACLCHECK_OK);
+	trust_role = role;
+	trust_valid = true;
+	return trust_value;
+}
+
+/* ---------------------------------------------------------------------
+ * Permission lists
+ * ---------------------------------------------------------------------
+ */
 
 /*
  * The parsed permission list of one call site, kept in fn_extra so that
- * a policy evaluated on every row parses its constant list once.
+ * a policy evaluated on every row parses its constant list once, and the
+ * answer memo of the last (user, list) asked there.
  */
 typedef struct ParsedPerms
 {
-	uint64		generation;		/* the cache generation the bits refer to */
+	uint64		matrix_gen;		/* the matrix generation the bits refer to */
 	PermScope	scope;
 	bool		stable;			/* the list is a constant of this call site */
 	int			len;
 	PermSet		set;
 
-	/*
-	 * The answer memo of (user, this set) in the cache, as fetched under
-	 * memo_generation: valid exactly as long as the generation stays.
-	 */
+	/* the memo of (memo_user, set, scope), valid while memo_gen holds */
 	AnswerMemo *memo;
-	uint64		memo_generation;
+	uint64		memo_gen;
 	int64		memo_user;
 	char		text[FLEXIBLE_ARRAY_MEMBER];
 } ParsedPerms;
 
-/*
- * ParsePerms
- *		The set named by the permission list argument, parsed once per call
- *		site while the list and the matrix stay the same.
- */
 /*
  * ArgIsConst
  *		Is argument argno of this call site a constant of the expression?
@@ -94,27 +169,32 @@ ArgIsConst(FmgrInfo *flinfo, int argno)
 	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
 }
 
-static PermSet
+/*
+ * ParsePerms
+ *		The set named by the permission list argument, parsed once per call
+ *		site while the list and the matrix stay the same.
+ */
+static ParsedPerms *
 ParsePerms(FunctionCallInfo fcinfo, int argno, PermScope scope)
 {
 	ParsedPerms *p = fcinfo->flinfo->fn_extra;
 	const Matrix *m;
-	uint64		gen = CacheGeneration();
+	uint64		gen = CacheMatrixGeneration();
 	text	   *perms;
 	int			len;
 	char	   *str;
 
 	/* a constant list, parsed under this generation: nothing to look at */
-	if (p != NULL && p->stable && p->generation == gen)
-		return p->set;
+	if (p != NULL && p->stable && p->matrix_gen == gen)
+		return p;
 
 	perms = PG_GETARG_TEXT_PP(argno);
 	len = VARSIZE_ANY_EXHDR(perms);
 	m = CacheMatrix();
-	gen = CacheGeneration();
-	if (p != NULL && p->generation == gen && p->scope == scope && p->len == len &&
+	gen = CacheMatrixGeneration();
+	if (p != NULL && p->matrix_gen == gen && p->scope == scope && p->len == len &&
 		memcmp(p->text, VARDATA_ANY(perms), len) == 0)
-		return p->set;
+		return p;
 
 	str = text_to_cstring(perms);
 	if (p == NULL || p->len < len)
@@ -128,34 +208,133 @@ ParsePerms(FunctionCallInfo fcinfo, int argno, PermScope scope)
 		fcinfo->flinfo->fn_extra = p;
 	}
 	/* parse before filling in, so an error leaves no half-made entry */
-	p->generation = 0;
+	p->matrix_gen = 0;
 	p->memo = NULL;
+	p->memo_gen = 0;
 	p->stable = ArgIsConst(fcinfo->flinfo, argno);
 	p->set = MatrixParseList(m, scope, str);
-	p->generation = gen;
+	p->matrix_gen = gen;
 	p->scope = scope;
 	p->len = len;
 	memcpy(p->text, str, len + 1);
 	pfree(str);
-	return p->set;
+	return p;
+}
+
+/* ---------------------------------------------------------------------
+ * Answers
+ * ---------------------------------------------------------------------
+ */
+
+/* the answer for (user, key) computed from the cache's entries */
+static int8
+Compute(int64 user_id, int64 key, const PermSet *want, bool app)
+{
+	PermSet		have;
+	bool		exists = app ? CacheEffectiveAppPerms(user_id, key, &have) :
+		CacheEffectiveOrgPerms(user_id, key, &have);
+
+	if (!exists)
+		return ANS_NONE;
+	if (PermSetIsEmpty(&have))
+		return ANS_HIDDEN;
+	return PermSetOverlaps(&have, want) ? ANS_GRANTED : ANS_DENIED;
 }
 
 /*
- * ResolveUser
- *		The key of the user with this handle; an error if there is none.
+ * MemoAnswer
+ *		The answer for (user, key) and this call site's list, through the
+ *		memo of (user, list): a policy evaluated on every row, and the same
+ *		statement run again, ask the same pairs again and again.
  */
-static int64
-ResolveUser(text *handle)
+static int8
+MemoAnswer(ParsedPerms *p, int64 user_id, int64 key, bool app)
 {
-	char	   *h = text_to_cstring(handle);
-	int64		id = CacheUserByHandle(h);
+	int8		val;
 
-	if (id == 0)
+	if (p->memo_gen != CacheGeneration() || p->memo_user != user_id)
+	{
+		p->memo = CacheAnswerMemo(user_id, &p->set, app);
+		p->memo_gen = CacheGeneration();
+		p->memo_user = user_id;
+	}
+	if (p->memo != NULL && AnswerMemoGet(p->memo, key, &val))
+	{
+		CacheCountHit(true);
+		return val;
+	}
+	CacheCountHit(false);
+	val = Compute(user_id, key, &p->set, app);
+	if (p->memo != NULL)
+		AnswerMemoPut(p->memo, key, val);
+	return val;
+}
+
+/* does viewer see anything of the app or org? */
+static bool
+Visible(int64 viewer, int64 key, bool app)
+{
+	PermSet		have;
+	bool		exists = app ? CacheEffectiveAppPerms(viewer, key, &have) :
+		CacheEffectiveOrgPerms(viewer, key, &have);
+
+	return exists && !PermSetIsEmpty(&have);
+}
+
+/* may viewer (0: nobody) learn about user_id at all? */
+static bool
+UserVisible(int64 viewer, int64 user_id)
+{
+	if (viewer == 0)
+		return false;
+	if (viewer == user_id)
+		return CacheUserExists(user_id);
+	return CacheUsersShareOrg(viewer, user_id, CacheMatrix()->members_view_bit);
+}
+
+/*
+ * UserVisibleOn
+ *		May viewer learn what user_id holds on this app or org?  Itself; or
+ *		another member of an org where viewer holds members.view, for the
+ *		apps of that org the viewer can see.  (The viewer can see the object
+ *		and the user already.)
+ */
+static bool
+UserVisibleOn(int64 viewer, int64 user_id, int64 key, bool app)
+{
+	int64		org_id = key;
+
+	if (viewer == user_id)
+		return true;
+	if (app)
+	{
+		AppOwner	owner;
+
+		if (!CacheAppOwner(key, &owner) || owner.org_id == 0)
+			return false;
+		org_id = owner.org_id;
+	}
+	return CacheUserHoldsInOrg(viewer, org_id, CacheMatrix()->members_view_bit);
+}
+
+static void
+UserDoesNotExist(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("user \"%s\" does not exist", name)));
+}
+
+static void
+ObjectDoesNotExist(bool app, const char *name)
+{
+	if (app)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("user \"%s\" does not exist", h)));
-	pfree(h);
-	return id;
+				 errmsg("app \"%s\" does not exist", name)));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("organization \"%s\" does not exist", name)));
 }
 
 /*
@@ -174,85 +353,125 @@ CheckAppName(const char *n)
 				 errdetail("An app is named as \"owner/app_id\".")));
 }
 
-/*
- * ResolveApp
- *		The key of app 'owner/app_id'; an error if the name is malformed or
- *		names nothing.
- */
+/* the key of an app or org by name, 0 when none has it */
 static int64
-ResolveApp(text *name)
+ObjectByName(bool app, const char *name)
 {
-	char	   *n = text_to_cstring(name);
-	int64		id;
-
-	CheckAppName(n);
-	id = CacheAppByName(n);
-	if (id == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("app \"%s\" does not exist", n)));
-	pfree(n);
-	return id;
+	if (app)
+	{
+		CheckAppName(name);
+		return CacheAppByName(name);
+	}
+	return CacheOrgByName(name);
 }
 
 /*
- * ResolveOrg
- *		The key of the organization with this org ID; an error if none.
- */
-static int64
-ResolveOrg(text *name)
-{
-	char	   *n = text_to_cstring(name);
-	int64		id = CacheOrgByName(n);
-
-	if (id == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("organization \"%s\" does not exist", n)));
-	pfree(n);
-	return id;
-}
-
-/*
- * MemoCheck
- *		The common tail of every form (NULL when the object does not
- *		exist), through the cache's answer memo of (user, set):
- *		a policy evaluated on every row, and the same statement run again,
- *		ask the same (user, object) pairs again and again.
+ * ActingCheck
+ *		The acting-user forms: key given, or name (key 0).
  */
 static Datum
-MemoCheck(FunctionCallInfo fcinfo, int64 user_id, int64 key, PermSet want,
-		  bool app)
+ActingCheck(FunctionCallInfo fcinfo, bool app, bool by_name)
 {
-	ParsedPerms *p = fcinfo->flinfo->fn_extra;
-	uint64		gen = CacheGeneration();
-	PermSet		have;
-	bool		exists;
+	ParsedPerms *p;
+	int64		user_id;
+	int64		key = 0;
+	char	   *name = NULL;
 	int8		val;
 
-	if (p->memo == NULL || p->memo_generation != gen || p->memo_user != user_id)
+	CacheBeginCall();
+	p = ParsePerms(fcinfo, 1, app ? SCOPE_APP : SCOPE_ORG);
+	if (by_name)
 	{
-		p->memo = CacheAnswerMemo(user_id, &want, app);
-		p->memo_generation = gen = CacheGeneration();
-		p->memo_user = user_id;
+		name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+		if (app)
+			CheckAppName(name);
 	}
-	if (AnswerMemoGet(p->memo, key, &val))
+	else
+		key = PG_GETARG_INT64(0);
+
+	/* no acting user: false, before any look-up */
+	user_id = ActingUserId();
+	if (user_id == 0)
+		PG_RETURN_BOOL(false);
+
+	if (by_name && (key = ObjectByName(app, name)) == 0)
+		ObjectDoesNotExist(app, name);
+	val = MemoAnswer(p, user_id, key, app);
+	if (val <= ANS_HIDDEN)
 	{
-		if (val < 0)
-			PG_RETURN_NULL();
-		PG_RETURN_BOOL(val == 1);
-	}
-
-	exists = app ? CacheEffectiveAppPerms(user_id, key, &have) :
-		CacheEffectiveOrgPerms(user_id, key, &have);
-	val = !exists ? -1 : PermSetOverlaps(&have, &want) ? 1 : 0;
-
-	/* remember it, unless the cache moved on while we looked */
-	if (CacheGeneration() == gen)
-		AnswerMemoPut(p->memo, key, val);
-	if (val < 0)
+		if (by_name)
+			ObjectDoesNotExist(app, name);
 		PG_RETURN_NULL();
-	PG_RETURN_BOOL(val == 1);
+	}
+	PG_RETURN_BOOL(val == ANS_GRANTED);
+}
+
+/*
+ * ExplicitCheck
+ *		The explicit-user forms: keys given, or names.
+ */
+static Datum
+ExplicitCheck(FunctionCallInfo fcinfo, bool app, bool by_name)
+{
+	ParsedPerms *p;
+	bool		trusted;
+	int64		viewer = 0;
+	int64		user_id;
+	int64		key;
+	char	   *user_name = NULL;
+	char	   *name = NULL;
+	int8		val;
+
+	CacheBeginCall();
+	p = ParsePerms(fcinfo, 2, app ? SCOPE_APP : SCOPE_ORG);
+	if (by_name)
+	{
+		user_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+		name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+		if (app)
+			CheckAppName(name);
+	}
+	trusted = CallerIsTrusted();
+	if (!trusted)
+		viewer = ActingUserId();
+
+	/*
+	 * The user first, then the object: to an untrusted caller one it may
+	 * not see is reported exactly as one that does not exist.
+	 */
+	user_id = by_name ? CacheUserByHandle(user_name) : PG_GETARG_INT64(0);
+	if (user_id == 0 || (trusted ? !CacheUserExists(user_id) : !UserVisible(viewer, user_id)))
+	{
+		if (by_name)
+			UserDoesNotExist(user_name);
+		PG_RETURN_NULL();
+	}
+	key = by_name ? ObjectByName(app, name) : PG_GETARG_INT64(1);
+	if (key == 0 || (!trusted && !Visible(viewer, key, app)))
+	{
+		if (by_name)
+			ObjectDoesNotExist(app, name);
+		PG_RETURN_NULL();
+	}
+	if (!trusted && !UserVisibleOn(viewer, user_id, key, app))
+	{
+		AppOwner	owner;
+
+		/* a personal app of the viewer: nobody else holds anything */
+		if (app && CacheAppOwner(key, &owner) && owner.user_id == viewer)
+			PG_RETURN_BOOL(false);
+		if (by_name)
+			UserDoesNotExist(user_name);
+		PG_RETURN_NULL();
+	}
+	val = MemoAnswer(p, user_id, key, app);
+	if (val == ANS_NONE)
+	{
+		if (by_name)
+			ObjectDoesNotExist(app, name);
+		PG_RETURN_NULL();
+	}
+	PG_RETURN_BOOL(val == ANS_GRANTED);
 }
 
 /*
@@ -261,16 +480,7 @@ MemoCheck(FunctionCallInfo fcinfo, int64 user_id, int64 key, PermSet want,
 Datum
 orgs_has_app_permission_id(PG_FUNCTION_ARGS)
 {
-	int64		app_id = PG_GETARG_INT64(0);
-	PermSet		want;
-	int64		user_id;
-
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 1, SCOPE_APP);
-	user_id = ActingUserId();
-	if (user_id == 0)
-		PG_RETURN_BOOL(false);
-	return MemoCheck(fcinfo, user_id, app_id, want, true);
+	return ActingCheck(fcinfo, true, false);
 }
 
 /*
@@ -279,17 +489,7 @@ orgs_has_app_permission_id(PG_FUNCTION_ARGS)
 Datum
 orgs_has_app_permission_name(PG_FUNCTION_ARGS)
 {
-	int64		app_id;
-	PermSet		want;
-	int64		user_id;
-
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 1, SCOPE_APP);
-	app_id = ResolveApp(PG_GETARG_TEXT_PP(0));
-	user_id = ActingUserId();
-	if (user_id == 0)
-		PG_RETURN_BOOL(false);
-	return MemoCheck(fcinfo, user_id, app_id, want, true);
+	return ActingCheck(fcinfo, true, true);
 }
 
 /*
@@ -298,15 +498,7 @@ orgs_has_app_permission_name(PG_FUNCTION_ARGS)
 Datum
 orgs_has_app_permission_id_id(PG_FUNCTION_ARGS)
 {
-	int64		user_id = PG_GETARG_INT64(0);
-	int64		app_id = PG_GETARG_INT64(1);
-	PermSet		want;
-
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 2, SCOPE_APP);
-	if (!CacheUserExists(user_id))
-		PG_RETURN_NULL();
-	return MemoCheck(fcinfo, user_id, app_id, want, true);
+	return ExplicitCheck(fcinfo, true, false);
 }
 
 /*
@@ -315,15 +507,7 @@ orgs_has_app_permission_id_id(PG_FUNCTION_ARGS)
 Datum
 orgs_has_app_permission_name_name(PG_FUNCTION_ARGS)
 {
-	int64		user_id;
-	int64		app_id;
-	PermSet		want;
-
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 2, SCOPE_APP);
-	user_id = ResolveUser(PG_GETARG_TEXT_PP(0));
-	app_id = ResolveApp(PG_GETARG_TEXT_PP(1));
-	return MemoCheck(fcinfo, user_id, app_id, want, true);
+	return ExplicitCheck(fcinfo, true, true);
 }
 
 /*
@@ -332,16 +516,7 @@ orgs_has_app_permission_name_name(PG_FUNCTION_ARGS)
 Datum
 orgs_has_org_permission_id(PG_FUNCTION_ARGS)
 {
-	int64		org_id = PG_GETARG_INT64(0);
-	PermSet		want;
-	int64		user_id;
-
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 1, SCOPE_ORG);
-	user_id = ActingUserId();
-	if (user_id == 0)
-		PG_RETURN_BOOL(false);
-	return MemoCheck(fcinfo, user_id, org_id, want, false);
+	return ActingCheck(fcinfo, false, false);
 }
 
 /*
@@ -350,17 +525,7 @@ orgs_has_org_permission_id(PG_FUNCTION_ARGS)
 Datum
 orgs_has_org_permission_name(PG_FUNCTION_ARGS)
 {
-	int64		org_id;
-	PermSet		want;
-	int64		user_id;
-
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 1, SCOPE_ORG);
-	org_id = ResolveOrg(PG_GETARG_TEXT_PP(0));
-	user_id = ActingUserId();
-	if (user_id == 0)
-		PG_RETURN_BOOL(false);
-	return MemoCheck(fcinfo, user_id, org_id, want, false);
+	return ActingCheck(fcinfo, false, true);
 }
 
 /*
@@ -369,15 +534,7 @@ orgs_has_org_permission_name(PG_FUNCTION_ARGS)
 Datum
 orgs_has_org_permission_id_id(PG_FUNCTION_ARGS)
 {
-	int64		user_id = PG_GETARG_INT64(0);
-	int64		org_id = PG_GETARG_INT64(1);
-	PermSet		want;
-
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 2, SCOPE_ORG);
-	if (!CacheUserExists(user_id))
-		PG_RETURN_NULL();
-	return MemoCheck(fcinfo, user_id, org_id, want, false);
+	return ExplicitCheck(fcinfo, false, false);
 }
 
 /*
@@ -386,24 +543,19 @@ orgs_has_org_permission_id_id(PG_FUNCTION_ARGS)
 Datum
 orgs_has_org_permission_name_name(PG_FUNCTION_ARGS)
 {
-	int64		user_id;
-	int64		org_id;
-	PermSet		want;
-
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 2, SCOPE_ORG);
-	user_id = ResolveUser(PG_GETARG_TEXT_PP(0));
-	org_id = ResolveOrg(PG_GETARG_TEXT_PP(1));
-	return MemoCheck(fcinfo, user_id, org_id, want, false);
+	return ExplicitCheck(fcinfo, false, true);
 }
 
 /*
  * app_permissions(user text, app text) RETURNS text[]
- *		The effective set, sorted by name.
+ *		The effective set, sorted by name; to untrusted callers only for
+ *		users and apps they may see (as the explicit-user checks).
  */
 Datum
 orgs_app_permissions(PG_FUNCTION_ARGS)
 {
+	char	   *user_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	int64		user_id;
 	int64		app_id;
 	PermSet		have;
@@ -411,9 +563,30 @@ orgs_app_permissions(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	int			n = 0;
 
-	CacheBeginStatement();
-	user_id = ResolveUser(PG_GETARG_TEXT_PP(0));
-	app_id = ResolveApp(PG_GETARG_TEXT_PP(1));
+	CacheBeginCall();
+	CheckAppName(name);
+	if (CallerIsTrusted())
+	{
+		if ((user_id = CacheUserByHandle(user_name)) == 0)
+			UserDoesNotExist(user_name);
+		if ((app_id = CacheAppByName(name)) == 0)
+			ObjectDoesNotExist(true, name);
+	}
+	else
+	{
+		int64		viewer = ActingUserId();
+		AppOwner	owner;
+
+		user_id = CacheUserByHandle(user_name);
+		if (user_id == 0 || !UserVisible(viewer, user_id))
+			UserDoesNotExist(user_name);
+		app_id = CacheAppByName(name);
+		if (app_id == 0 || !Visible(viewer, app_id, true))
+			ObjectDoesNotExist(true, name);
+		if (!UserVisibleOn(viewer, user_id, app_id, true) &&
+			!(CacheAppOwner(app_id, &owner) && owner.user_id == viewer))
+			UserDoesNotExist(user_name);
+	}
 	if (!CacheEffectiveAppPerms(user_id, app_id, &have))
 		PG_RETURN_NULL();
 	m = CacheMatrix();
@@ -443,16 +616,16 @@ Int8Array(int64 *ids, int n)
 Datum
 orgs_apps_with_permission(PG_FUNCTION_ARGS)
 {
-	PermSet		want;
+	ParsedPerms *p;
 	int64		user_id;
 	int64	   *ids = NULL;
 	int			n = 0;
 
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 0, SCOPE_APP);
+	CacheBeginCall();
+	p = ParsePerms(fcinfo, 0, SCOPE_APP);
 	user_id = ActingUserId();
 	if (user_id != 0)
-		ids = CacheAppsWithPermission(user_id, &want, &n);
+		ids = CacheAppsWithPermission(user_id, &p->set, &n);
 	PG_RETURN_DATUM(Int8Array(ids, n));
 }
 
@@ -463,71 +636,57 @@ orgs_apps_with_permission(PG_FUNCTION_ARGS)
 Datum
 orgs_orgs_with_permission(PG_FUNCTION_ARGS)
 {
-	PermSet		want;
+	ParsedPerms *p;
 	int64		user_id;
 	int64	   *ids = NULL;
 	int			n = 0;
 
-	CacheBeginStatement();
-	want = ParsePerms(fcinfo, 0, SCOPE_ORG);
+	CacheBeginCall();
+	p = ParsePerms(fcinfo, 0, SCOPE_ORG);
 	user_id = ActingUserId();
 	if (user_id != 0)
-		ids = CacheOrgsWithPermission(user_id, &want, &n);
+		ids = CacheOrgsWithPermission(user_id, &p->set, &n);
 	PG_RETURN_DATUM(Int8Array(ids, n));
 }
 
 /*
- * invalidate_cache(): statement-level trigger on every table that affects
- *		permissions.  Queues a relcache invalidation of the changed table:
- *		this backend processes it at its next command, the others after
- *		commit (and not at all if the transaction rolls back).
- */
-Datum
-orgs_invalidate_cache(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("invalidate_cache() must be called as a trigger")));
-	CacheInvalidateRelcache(trigdata->tg_relation);
-	return PointerGetDatum(NULL);
-}
-
-/*
- * cache_stats(OUT generation bigint, OUT users bigint, OUT bytes bigint)
+ * cache_stats() RETURNS record
+ *		generation, users, bytes, hits, misses, builds, uncached_builds,
+ *		invalidations, dropped, resets (as many as the result type has).
  */
 Datum
 orgs_cache_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
-	uint64		gen;
-	long		nusers;
-	Size		bytes;
+	Datum		values[10];
+	bool		nulls[10];
+	CacheStatistics s;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	CacheBeginStatement();
-	CacheStats(&gen, &nusers, &bytes);
-	values[0] = Int64GetDatum((int64) gen);
-	values[1] = Int64GetDatum((int64) nusers);
-	values[2] = Int64GetDatum((int64) bytes);
+	if (tupdesc->natts > (int) lengthof(values))
+		elog(ERROR, "cache_stats() returns at most %d columns", (int) lengthof(values));
+	CacheBeginCall();
+	CacheStats(&s);
+	values[0] = Int64GetDatum((int64) s.generation);
+	values[1] = Int64GetDatum((int64) s.users);
+	values[2] = Int64GetDatum((int64) s.bytes);
+	values[3] = Int64GetDatum((int64) s.hits);
+	values[4] = Int64GetDatum((int64) s.misses);
+	values[5] = Int64GetDatum((int64) s.builds);
+	values[6] = Int64GetDatum((int64) s.uncached_builds);
+	values[7] = Int64GetDatum((int64) s.invalidations);
+	values[8] = Int64GetDatum((int64) s.dropped);
+	values[9] = Int64GetDatum((int64) s.resets);
+	memset(nulls, 0, sizeof(nulls));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
-PG_FUNCTION_INFO_V1(orgs_lookup_app);
-PG_FUNCTION_INFO_V1(orgs_lookup_org);
-PG_FUNCTION_INFO_V1(orgs_lookup_user);
-PG_FUNCTION_INFO_V1(orgs_caller_is_superuser);
-
 /*
  * lookup_app(app text) RETURNS bigint
- *		The key of app 'owner/app_id', or NULL (malformed names are an
- *		error).  For the extension's own functions, which decide what a
- *		caller may learn about an app that exists.
+ *		The key of app 'owner/app_id', or NULL; malformed names are an
+ *		error.  To an untrusted caller an app its acting user cannot see
+ *		has no key.
  */
 Datum
 orgs_lookup_app(PG_FUNCTION_ARGS)
@@ -535,39 +694,57 @@ orgs_lookup_app(PG_FUNCTION_ARGS)
 	char	   *n = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	int64		id;
 
+	CacheBeginCall();
 	CheckAppName(n);
-	CacheBeginStatement();
 	id = CacheAppByName(n);
+	if (id != 0 && !CallerIsTrusted())
+	{
+		int64		viewer = ActingUserId();
+
+		if (viewer == 0 || !Visible(viewer, id, true))
+			id = 0;
+	}
 	if (id == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(id);
 }
 
 /*
- * lookup_org(org_id text) RETURNS bigint: the org's key, or NULL.
+ * lookup_org(org_id text) RETURNS bigint: the org's key, or NULL (to an
+ * untrusted caller, also for an org its acting user does not belong to).
  */
 Datum
 orgs_lookup_org(PG_FUNCTION_ARGS)
 {
 	int64		id;
 
-	CacheBeginStatement();
+	CacheBeginCall();
 	id = CacheOrgByName(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	if (id != 0 && !CallerIsTrusted())
+	{
+		int64		viewer = ActingUserId();
+
+		if (viewer == 0 || !Visible(viewer, id, false))
+			id = 0;
+	}
 	if (id == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(id);
 }
 
 /*
- * lookup_user(handle text) RETURNS bigint: the user's key, or NULL.
+ * lookup_user(handle text) RETURNS bigint: the user's key, or NULL (to an
+ * untrusted caller, also for a user its acting user may not see).
  */
 Datum
 orgs_lookup_user(PG_FUNCTION_ARGS)
 {
 	int64		id;
 
-	CacheBeginStatement();
+	CacheBeginCall();
 	id = CacheUserByHandle(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	if (id != 0 && !CallerIsTrusted() && !UserVisible(ActingUserId(), id))
+		id = 0;
 	if (id == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(id);
@@ -576,6 +753,7 @@ orgs_lookup_user(PG_FUNCTION_ARGS)
 /*
  * caller_is_superuser() RETURNS boolean
  *		Is the role outside any SECURITY DEFINER function a superuser?
+ *		(Used by pg_orgs 0.1.0's SQL.)
  */
 Datum
 orgs_caller_is_superuser(PG_FUNCTION_ARGS)

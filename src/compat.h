@@ -22,11 +22,22 @@
 #include "varatt.h"
 #endif
 
+#include "catalog/pg_proc_d.h"
+
 /* 17 grouped the virtual transaction id of a PGPROC into vxid */
 #if PG_VERSION_NUM >= 170000
 #define OrgsMyLocalTransactionId()	(MyProc->vxid.lxid)
 #else
 #define OrgsMyLocalTransactionId()	(MyProc->lxid)
+#endif
+
+/* 16 replaced pg_proc_aclcheck() by object_aclcheck() */
+#if PG_VERSION_NUM >= 160000
+#define OrgsProcAclCheck(proc, role, mode) \
+	object_aclcheck(ProcedureRelationId, (proc), (role), (mode))
+#else
+#define OrgsProcAclCheck(proc, role, mode) \
+	pg_proc_aclcheck((proc), (role), (mode))
 #endif
 
 #endif							/* PG_ORGS_COMPAT_H */

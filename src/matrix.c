@@ -214,6 +214,8 @@ MatrixLoad(MemoryContext cxt, Snapshot snap)
 	}
 	RowsClose(&r);
 
+	m->members_view_bit = MatrixFindPermission(m, SCOPE_ORG, "members.view",
+											   strlen("members.view"));
 	MemoryContextSwitchTo(old);
 	return m;
 }

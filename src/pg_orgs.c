@@ -2,8 +2,9 @@
  *
  * pg_orgs.c
  *	  Module entry point: the module magic, the configuration parameter of
- *	  the permission cache, and the registration of the transaction and
- *	  relcache callbacks of acting.c and cache.c.
+ *	  the permission cache (superuser-only: it bounds a backend's memory),
+ *	  and the registration of the callbacks of acting.c, cache.c and
+ *	  check.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -35,9 +36,11 @@ _PG_init(void)
 							"Past it the cache is reset before the next user is added.",
 							&orgs_cache_max_kb,
 							64 * 1024, 64, MAX_KILOBYTES,
-							PGC_USERSET, GUC_UNIT_KB,
+							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("pg_orgs");
 	ActingInit();
 	CacheInit();
+	CheckInit();
+	InvalInit();
 }

@@ -2,8 +2,8 @@
  *
  * pg_orgs.h
  *	  Shared declarations of the pg_orgs extension: permission sets, the
- *	  catalog of the extension's own relations, the acting user and the
- *	  permission cache.
+ *	  catalog of the extension's own relations, the acting user, the
+ *	  permission cache and its invalidation codes.
  *
  *-------------------------------------------------------------------------
  */
@@ -109,6 +109,7 @@ typedef struct Matrix
 	int		   *implied_app;	/* ... holding this app bit on any app */
 	Oid			role_enum[NUM_ORG_ROLES];	/* pg_enum OIDs of orgs.org_role */
 	Oid			level_enum[NUM_TEAM_LEVELS];	/* of orgs.team_permission */
+	int			members_view_bit;	/* org-level members.view, or -1 */
 } Matrix;
 
 extern const char *const OrgRoleNames[NUM_ORG_ROLES];
@@ -128,6 +129,7 @@ extern PermSet MatrixParseList(const Matrix *m, PermScope scope,
  */
 typedef struct OrgsCatalog
 {
+	Oid			extension;		/* pg_extension OID of pg_orgs */
 	Oid			nsp;
 	Oid			users;
 	Oid			users_pkey;
@@ -147,6 +149,7 @@ typedef struct OrgsCatalog
 	Oid			apps_user_app_key;
 	Oid			teams;
 	Oid			team_members;
+	Oid			team_members_pkey;
 	Oid			team_members_user_id_idx;
 	Oid			team_apps;
 	Oid			team_apps_pkey;
@@ -159,15 +162,14 @@ typedef struct OrgsCatalog
 	Oid			org_permissions_from_app;
 	Oid			org_role_type;
 	Oid			team_permission_type;
+	Oid			act_as_fn;		/* orgs.act_as(text, boolean) */
 } OrgsCatalog;
 
-/* Watched relations: a relcache invalidation on any of them drops the cache */
-#define ORGS_MAX_WATCHED 16
-
 extern OrgsCatalog *OrgsCatalogGet(void);
-extern bool OrgsCatalogIsWatched(Oid relid);
-extern void OrgsCatalogReset(void);
-extern Snapshot OrgsSnapshot(void);
+extern bool OrgsCatalogResolved(void);
+extern bool OrgsCatalogIsWatched(Oid relid, bool *is_matrix);
+extern bool OrgsCatalogRevalidate(void);
+extern Oid	OrgsExtensionOid(void);
 
 /* an app's owner, as read from orgs.apps */
 typedef struct AppOwner
@@ -176,25 +178,32 @@ typedef struct AppOwner
 	int64		user_id;		/* 0 when owned by an org */
 } AppOwner;
 
-extern bool LookupUserById(int64 user_id, char *handle_out);
-extern int64 LookupUserByHandle(const char *handle);
-extern int64 LookupUserByRole(Oid roleid);
-extern bool LookupAppById(int64 app_id, AppOwner *owner);
-extern int64 LookupAppByName(const char *name, AppOwner *owner);
-extern bool LookupOrgById(int64 org_id);
-extern int64 LookupOrgByName(const char *org_name);
+#define HANDLE_MAXLEN	64		/* identifiers: 1 to 64 characters */
 
-/* callbacks used while building a user's cache entry */
+/*
+ * Every look-up reads with the snapshot given: the cache passes a fresh
+ * snapshot taken when its build began (see cache.c).
+ */
+extern bool LookupUserById(Snapshot snap, int64 user_id, char *handle_out);
+extern int64 LookupUserByHandle(Snapshot snap, const char *handle);
+extern int64 LookupUserByRole(Snapshot snap, Oid roleid);
+extern bool LookupAppById(Snapshot snap, int64 app_id, AppOwner *owner);
+extern void LookupOwnerByName(Snapshot snap, const char *name_key, AppOwner *owner);
+extern int64 LookupAppOfOwner(Snapshot snap, const AppOwner *owner, const char *app_key);
+extern bool LookupOrgById(Snapshot snap, int64 org_id);
+extern int64 LookupOrgByName(Snapshot snap, const char *org_name);
+
+/* callbacks of the multi-row scans */
 typedef void (*MemberCallback) (void *arg, int64 org_id, Oid role);
 typedef void (*TeamCallback) (void *arg, int64 org_id, int64 team_id);
 typedef void (*TeamAppCallback) (void *arg, int64 org_id, int64 app_id, Oid level);
-typedef void (*AppCallback) (void *arg, int64 app_id);
+typedef void (*KeyCallback) (void *arg, int64 key);
 
-extern void ScanMembershipsOfUser(int64 user_id, MemberCallback cb, void *arg);
-extern void ScanTeamsOfUser(int64 user_id, TeamCallback cb, void *arg);
-extern void ScanAppsOfTeam(int64 team_id, TeamAppCallback cb, void *arg);
-extern void ScanAppsOfOrg(int64 org_id, AppCallback cb, void *arg);
-extern void ScanAppsOfUser(int64 user_id, AppCallback cb, void *arg);
+extern void ScanMembershipsOfUser(Snapshot snap, int64 user_id, MemberCallback cb, void *arg);
+extern void ScanTeamsOfUser(Snapshot snap, int64 user_id, TeamCallback cb, void *arg);
+extern void ScanAppsOfTeam(Snapshot snap, int64 team_id, TeamAppCallback cb, void *arg);
+extern void ScanAppsOfOrg(Snapshot snap, int64 org_id, KeyCallback cb, void *arg);
+extern void ScanAppsOfUser(Snapshot snap, int64 user_id, KeyCallback cb, void *arg);
 
 /* ---------------------------------------------------------------------
  * acting.c: the acting user.
@@ -204,29 +213,63 @@ extern void ActingInit(void);
 extern int64 ActingUserId(void);
 
 /* ---------------------------------------------------------------------
+ * inval.c: invalidation codes, and the trigger that sends them.
+ *
+ * A code names one thing the cache may hold (a user's entry, the users of
+ * a team or an org, an app, a name, a database role's link); it is sent
+ * as a relcache invalidation of a relation OID that no relation needs to
+ * have (see inval.c).
+ * ---------------------------------------------------------------------
+ */
+typedef enum InvalKind
+{
+	INVAL_USER = 1,				/* the entry of one user */
+	INVAL_TEAM,					/* every cached user in one team */
+	INVAL_ORG,					/* an org, and every cached user in it */
+	INVAL_APP,					/* an app's owner and existence */
+	INVAL_NAME,					/* a name -> key map entry */
+	INVAL_ROLE,					/* a database role -> user link */
+	INVAL_ALL					/* everything */
+} InvalKind;
+
+/* kinds of names, hashed into INVAL_NAME keys */
+typedef enum NameKind
+{
+	NAME_APP = 1,				/* (owner key, lower(app_id)) -> app key */
+	NAME_ORG,					/* lower(org_id) -> org key */
+	NAME_HANDLE,				/* lower(handle) -> user key */
+	NAME_OWNER					/* lower(owner name) -> user or org key */
+} NameKind;
+
+extern void InvalInit(void);
+extern uint32 InvalCode(InvalKind kind, int64 key);
+extern int64 InvalNameKey(NameKind kind, const char *name, int len);
+extern void InvalSend(InvalKind kind, int64 key);
+
+/* ---------------------------------------------------------------------
  * cache.c: the per-backend permission cache.
  * ---------------------------------------------------------------------
  */
-typedef enum PermResult
-{
-	PERM_NO_OBJECT = -1,		/* the app or org (or user) does not exist */
-	PERM_DENIED = 0,
-	PERM_GRANTED = 1
-} PermResult;
-
 extern void CacheInit(void);
-extern void CacheBeginStatement(void);
+extern void CacheBeginCall(void);
 extern const Matrix *CacheMatrix(void);
 extern uint64 CacheGeneration(void);
+extern uint64 CacheMatrixGeneration(void);
 extern bool CacheUserExists(int64 user_id);
+extern bool CacheUserHandle(int64 user_id, char *handle_out);
 extern int64 CacheAppByName(const char *name);
 extern int64 CacheOrgByName(const char *name);
 extern int64 CacheUserByHandle(const char *handle);
 extern int64 CacheUserByRole(Oid roleid);
+extern bool CacheAppOwner(int64 app_id, AppOwner *owner);
+extern bool CacheOrgExists(int64 org_id);
 extern bool CacheEffectiveAppPerms(int64 user_id, int64 app_id, PermSet *out);
 extern bool CacheEffectiveOrgPerms(int64 user_id, int64 org_id, PermSet *out);
+extern bool CacheUserHoldsInOrg(int64 user_id, int64 org_id, int orgbit);
+extern bool CacheUsersShareOrg(int64 viewer, int64 other, int orgbit);
 extern int64 *CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n);
 extern int64 *CacheOrgsWithPermission(int64 user_id, const PermSet *want, int *n);
+
 /* remembered answers of one (user, permission set, scope) */
 typedef struct MemoSlot
 {
@@ -254,13 +297,33 @@ typedef struct AnswerMemo
 	int8	   *dense;			/* by key: 0 unknown, else answer + 2 */
 	int			set_n;			/* apps_with_permission's answer, if set_ids */
 	int64	   *set_ids;
+	struct AnswerMemo *next_of_user;	/* the user's other memos */
 } AnswerMemo;
 
 extern AnswerMemo *CacheAnswerMemo(int64 user_id, const PermSet *want, bool app);
 extern bool AnswerMemoGet(AnswerMemo *m, int64 key, int8 *val);
 extern void AnswerMemoPut(AnswerMemo *m, int64 key, int8 val);
-extern void CacheStats(uint64 *generation, long *nusers, Size *bytes);
-extern void CacheInvalidate(void);
+
+typedef struct CacheStatistics
+{
+	uint64		generation;
+	long		users;			/* user entries held */
+	Size		bytes;			/* memory held */
+	uint64		hits;			/* checks answered from a memo */
+	uint64		misses;			/* checks computed from the entries */
+	uint64		builds;			/* user entries built */
+	uint64		uncached_builds;	/* user entries too large to keep */
+	uint64		invalidations;	/* codes received */
+	uint64		dropped;		/* entries dropped by them */
+	uint64		resets;			/* whole-cache resets */
+} CacheStatistics;
+
+extern void CacheStats(CacheStatistics *out);
+extern void CacheCountHit(bool hit);
+extern void CacheReset(void);
+
+/* check.c */
+extern void CheckInit(void);
 
 /* pg_orgs.c */
 extern int	orgs_cache_max_kb;

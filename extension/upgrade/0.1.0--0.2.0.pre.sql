@@ -14,3 +14,9 @@ DELETE FROM orgs.role_app_baseline
  WHERE role OPERATOR(pg_catalog.=) 'org_contributor' AND permission OPERATOR(pg_catalog.=) 'app.transfer';
 DELETE FROM orgs.role_app_ceiling
  WHERE role OPERATOR(pg_catalog.=) 'org_contributor' AND permission OPERATOR(pg_catalog.=) 'app.transfer';
+
+--------------------------------------------------------------------------
+-- The engine: cache_stats reports more; targeted invalidation replaces the
+-- statement triggers that dropped every cache on any change.
+--------------------------------------------------------------------------
+DROP FUNCTION orgs.cache_stats();
