@@ -287,7 +287,9 @@ RelcacheCallback(Datum arg, Oid relid)
 
 	if (!OidIsValid(relid))
 	{
+		/* everything, the extension's own relations included, may have moved */
 		pending_reset = true;
+		catalog_check = true;
 		resets_seen++;
 		return;
 	}
