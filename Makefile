@@ -32,7 +32,7 @@ UPGRADE_BUILT = $(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql
 DATA_built   = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_BUILT)
 DATA         = $(wildcard extension/$(EXTENSION)--*.sql)
 # The reference schema: a second extension, pg_orgs_example (examples/).
-DATA        += pg_orgs_example.control examples/pg_orgs_example--0.1.0.sql
+DATA        += pg_orgs_example.control $(wildcard examples/pg_orgs_example--*.sql)
 
 # pg_regress tests (sql/, expected/) in contrib layout.
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -1,6 +1,35 @@
--- pg_orgs install script.  Assembled by the Makefile from extension/*.sql
--- in file-name order; this first piece holds the types and tables.
+-- pg_orgs install script.  Assembled by the Makefile: the schema pieces
+-- (extension/schema/*.sql: this one holds the types and tables), then the
+-- code pieces (extension/NN_*.sql), in file-name order.
 \echo Use "CREATE EXTENSION pg_orgs" to load this file. \quit
+
+--------------------------------------------------------------------------
+-- The extension creates and owns its schema.  A schema "orgs" that existed
+-- before CREATE EXTENSION stays under the control of its owner, who could
+-- later put functions of the same names under the extension's SECURITY
+-- DEFINER functions (CVE-2022-2625 is the same kind of hole): refuse it.
+-- CREATE EXTENSION made the schema in this transaction if and only if its
+-- row was written by this transaction.
+--------------------------------------------------------------------------
+DO $$
+DECLARE
+    v_owner text;
+BEGIN
+    SELECT n.nspowner::pg_catalog.regrole::text INTO v_owner
+      FROM pg_catalog.pg_namespace n
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'orgs'
+       AND NOT (n.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::pg_catalog.xid
+                AND n.nspowner OPERATOR(pg_catalog.=)
+                    (SELECT r.oid FROM pg_catalog.pg_roles r
+                      WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER));
+    IF FOUND THEN
+        RAISE EXCEPTION 'schema "orgs" already exists'
+            USING ERRCODE = 'duplicate_schema',
+                  DETAIL = pg_catalog.format('pg_orgs creates and owns its schema; the existing one is owned by role %s, who could change what the extension''s functions call.', v_owner),
+                  HINT = 'Drop or rename the existing schema "orgs", then run CREATE EXTENSION pg_orgs again.';
+    END IF;
+END;
+$$;
 
 --------------------------------------------------------------------------
 -- Types and domains

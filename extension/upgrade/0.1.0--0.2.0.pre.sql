@@ -7,6 +7,29 @@
 \echo Use "ALTER EXTENSION pg_orgs UPDATE TO '0.2.0'" to load this file. \quit
 
 --------------------------------------------------------------------------
+-- pg_orgs 0.1.0 used a schema "orgs" that existed before CREATE EXTENSION:
+-- its owner could have changed what the extension's functions call.  Only
+-- a schema owned by the extension's owner is updated.
+--------------------------------------------------------------------------
+DO $$
+DECLARE
+    v_owner text;
+BEGIN
+    SELECT n.nspowner::pg_catalog.regrole::text INTO v_owner
+      FROM pg_catalog.pg_namespace n, pg_catalog.pg_extension e
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'orgs'
+       AND e.extname OPERATOR(pg_catalog.=) 'pg_orgs'
+       AND n.nspowner OPERATOR(pg_catalog.<>) e.extowner;
+    IF FOUND THEN
+        RAISE EXCEPTION 'schema "orgs" is owned by role %, not by the owner of extension pg_orgs', v_owner
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Its owner can change what the extension''s functions call.',
+                  HINT = 'Check the schema for objects that do not belong to the extension, then make the extension''s owner its owner (ALTER SCHEMA orgs OWNER TO ...) and update again.';
+    END IF;
+END;
+$$;
+
+--------------------------------------------------------------------------
 -- The model: app.transfer on an org's app is an admin's alone (it leaves
 -- org_contributor's baseline and ceiling).
 --------------------------------------------------------------------------

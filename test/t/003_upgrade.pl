@@ -42,8 +42,9 @@ note("current version: $current");
 
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('postgres', 'CREATE DATABASE upgraded');
-$node->safe_psql('fresh', 'CREATE EXTENSION pg_orgs');
-$node->safe_psql('upgraded', q{CREATE EXTENSION pg_orgs VERSION '0.1.0'});
+$node->safe_psql('fresh', 'CREATE EXTENSION pg_orgs; CREATE EXTENSION pg_orgs_example');
+$node->safe_psql('upgraded', q{CREATE EXTENSION pg_orgs VERSION '0.1.0';
+                               CREATE EXTENSION pg_orgs_example VERSION '0.1.0'});
 is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_orgs'}),
 	'0.1.0', 'installed at 0.1.0');
 
@@ -114,10 +115,23 @@ my $before = $node->safe_psql('upgraded', $answers_sql);
 my $nanswers = () = $before =~ /\n/g;
 cmp_ok($nanswers, '>', 1000, 'answers recorded before the update');
 
+# Rows in the reference schema's tables (as the superuser, past their
+# policies), keyed to the apps and orgs above.
+$node->safe_psql('upgraded', q{
+INSERT INTO example.models (app_id, name)
+SELECT a.id, 'model of ' || a.app_id FROM orgs.apps a;
+INSERT INTO example.clusters (org_id, cluster_id, region)
+SELECT o.id, 'c1', 'eu-west' FROM orgs.organizations o;
+});
+
 # Contents of every data table of 0.1.0 (those pg_dump keeps: the model
-# tables are the extension's and change with it), in the columns it had.
+# tables are the extension's and change with it), in the columns it had,
+# and of the reference schema's tables.
 my %columns;
-for my $t (@{ orgs_config_relations($node, 'upgraded')->{tables} })
+my @example_tables = split /\n/, $node->safe_psql('upgraded',
+	q{SELECT c.oid::regclass::text FROM pg_class c
+	   WHERE c.relnamespace = 'example'::regnamespace AND c.relkind = 'r' ORDER BY 1});
+for my $t (@{ orgs_config_relations($node, 'upgraded')->{tables} }, @example_tables)
 {
 	$columns{$t} = $node->safe_psql('upgraded', qq{
 		SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
@@ -142,14 +156,20 @@ $session->query_safe(q{SELECT orgs.act_as('bob', false)});
 is($session->query_safe(q{SELECT orgs.current_user_handle()}), 'bob', 'session acts as bob');
 
 # --- the update ---------------------------------------------------------------
-$node->safe_psql('upgraded', 'ALTER EXTENSION pg_orgs UPDATE');
+$node->safe_psql('upgraded', 'ALTER EXTENSION pg_orgs UPDATE; ALTER EXTENSION pg_orgs_example UPDATE');
 is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_orgs'}),
 	$current, "updated to $current");
+is($node->safe_psql('upgraded', q{SELECT e.extversion = a.default_version
+	FROM pg_extension e JOIN pg_available_extensions a ON a.name = e.extname
+	WHERE e.extname = 'pg_orgs_example'}), 't', 'pg_orgs_example updated to its default version');
 
 # (a) the catalog equals a fresh install's
-my $diff = orgs_catalog_diff(orgs_catalog($node, 'fresh', 'pg_orgs'),
-	orgs_catalog($node, 'upgraded', 'pg_orgs'));
-is($diff, '', 'catalog of the updated database equals a fresh install (- fresh, + updated)');
+for my $ext (qw(pg_orgs pg_orgs_example))
+{
+	my $diff = orgs_catalog_diff(orgs_catalog($node, 'fresh', $ext),
+		orgs_catalog($node, 'upgraded', $ext));
+	is($diff, '', "catalog of $ext in the updated database equals a fresh install (- fresh, + updated)");
+}
 
 # (b) data
 for my $t (sort keys %columns)

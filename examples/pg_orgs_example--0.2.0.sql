@@ -1,0 +1,790 @@
+-- pg_orgs_example: the reference multi-tenant schema of pg_orgs.
+--
+-- The resources of an AI platform's organization (Clarifai-like orgs, apps
+-- and teams), each table guarded by row-level security built from the
+-- permission model of pg_orgs (docs/permissions.md):
+--
+--   app-scoped tables   (app_id -> orgs.apps.id)        orgs.protect_table
+--   org-scoped tables   (org_id -> orgs.organizations.id) orgs.protect_org_table
+--
+-- plus the extra policies that one bit per (user, app) cannot express:
+-- the row scope of tasks.work (a Labeler Worker sees only the tasks
+-- assigned to them, only those tasks' inputs and concepts, and writes
+-- annotations only on those inputs), and the names of one's team mates
+-- under team_members.view.
+--
+-- Every table has row-level security enabled and forced.  Privileges are
+-- granted to PUBLIC: the policies decide, and with no acting user
+-- (orgs.act_as / orgs.link_db_role) no row is visible or writable.  A
+-- command with no policy (for example writes to the metering tables of the
+-- Control Center) is refused to everyone but superusers and roles with
+-- BYPASSRLS, which is how the platform's own jobs load that data.
+--
+-- Decisions taken here (the permission model is silent on them):
+--   * UPDATE of a module needs modules.create; UPDATE of a deployment
+--     (scaling, moving to another nodepool) needs deployments.create.
+--   * Changing the visibility column of a model, workflow or dataset, or
+--     creating one that is not private, needs resources.visibility on top
+--     of the table's write permission.
+--   * A Labeler Worker reads every annotation on the inputs of the tasks
+--     assigned to them (to evaluate completed work) and inserts, updates
+--     and deletes only the annotations they wrote themselves, on those
+--     inputs, with those tasks' concepts.
+--   * An assignee without tasks.edit may change only the status and the
+--     progress of an assigned task, and may add progress reports
+--     (task_events) to it; task analytics (task_events) need
+--     tasks.analytics.
+--   * A labeling task's inputs and concepts (task_inputs, task_concepts)
+--     are changed with tasks.edit; its assignees with tasks.assign.
+--   * Control Center data (overview, usage, costs, invoices) is written by
+--     the platform only; budgets are written with control_center.costs.
+\echo Use "CREATE EXTENSION pg_orgs_example" to load this file. \quit
+
+-- The extension creates and owns its schema: a schema "example" that
+-- existed before CREATE EXTENSION stays under its owner's control (it could
+-- drop the tables, or change what the policies call), so it is refused.
+DO $$
+DECLARE
+    v_owner text;
+BEGIN
+    SELECT n.nspowner::pg_catalog.regrole::text INTO v_owner
+      FROM pg_catalog.pg_namespace n
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'example'
+       AND NOT (n.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::pg_catalog.xid
+                AND n.nspowner OPERATOR(pg_catalog.=)
+                    (SELECT r.oid FROM pg_catalog.pg_roles r
+                      WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER));
+    IF FOUND THEN
+        RAISE EXCEPTION 'schema "example" already exists'
+            USING ERRCODE = 'duplicate_schema',
+                  DETAIL = pg_catalog.format('pg_orgs_example creates and owns its schema; the existing one is owned by role %s.', v_owner),
+                  HINT = 'Drop or rename the existing schema "example", then run CREATE EXTENSION pg_orgs_example again.';
+    END IF;
+END;
+$$;
+
+COMMENT ON SCHEMA example IS
+    'pg_orgs_example: the reference multi-tenant schema of pg_orgs, every table guarded by row-level security.';
+
+--------------------------------------------------------------------------
+-- Helpers
+--------------------------------------------------------------------------
+
+CREATE FUNCTION example.stamp_created_by()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_user bigint := orgs.current_user_id();
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF v_user IS NOT NULL THEN
+            NEW.created_by := v_user;
+        END IF;
+    ELSE
+        NEW.created_by := OLD.created_by;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION example.stamp_created_by() IS
+    'Trigger: created_by is the acting user on INSERT (when there is one) and never changes afterwards.';
+
+CREATE FUNCTION example.guard_resource_visibility()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF orgs.current_user_id() IS NOT NULL
+       AND ((TG_OP = 'INSERT' AND NEW.visibility <> 'private')
+            OR (TG_OP = 'UPDATE' AND NEW.visibility IS DISTINCT FROM OLD.visibility))
+       AND NOT coalesce(orgs.has_app_permission(NEW.app_id, 'resources.visibility'), false) THEN
+        RAISE EXCEPTION 'permission denied to change the visibility of % "%"',
+                        rtrim(TG_TABLE_NAME, 's'), NEW.name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Changing the visibility of an app''s resources requires permission "resources.visibility" on the app.';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION example.guard_resource_visibility() IS
+    'Trigger: a resource that is not private, or a change of its visibility, needs resources.visibility on its app.';
+
+--------------------------------------------------------------------------
+-- Org-scoped resources: clusters and nodepools
+--------------------------------------------------------------------------
+
+CREATE TABLE example.clusters (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    org_id      bigint NOT NULL REFERENCES orgs.organizations (id) ON DELETE CASCADE,
+    cluster_id  orgs.identifier NOT NULL,
+    cloud       text NOT NULL DEFAULT 'aws',
+    region      text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (org_id, id),
+    UNIQUE (org_id, cluster_id)
+);
+COMMENT ON TABLE example.clusters IS
+    'Compute clusters of an organization (clusters.view; written with clusters.manage).';
+
+CREATE TABLE example.nodepools (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    org_id        bigint NOT NULL,
+    cluster_id    bigint NOT NULL,
+    nodepool_id   orgs.identifier NOT NULL,
+    instance_type text NOT NULL,
+    min_nodes     integer NOT NULL DEFAULT 0 CHECK (min_nodes OPERATOR(pg_catalog.>=) 0),
+    max_nodes     integer NOT NULL DEFAULT 1 CHECK (max_nodes OPERATOR(pg_catalog.>=) min_nodes),
+    created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (org_id, id),
+    UNIQUE (cluster_id, nodepool_id),
+    FOREIGN KEY (org_id, cluster_id) REFERENCES example.clusters (org_id, id) ON DELETE CASCADE
+);
+COMMENT ON TABLE example.nodepools IS
+    'Nodepools of a cluster (clusters.view; written with clusters.manage).';
+
+--------------------------------------------------------------------------
+-- Control Center: Overview, Usage & Operations, Costs & Budget
+--------------------------------------------------------------------------
+
+CREATE TABLE example.overview_stats (
+    org_id       bigint NOT NULL REFERENCES orgs.organizations (id) ON DELETE CASCADE,
+    day          date NOT NULL,
+    active_apps  integer NOT NULL DEFAULT 0,
+    operations   bigint NOT NULL DEFAULT 0,
+    spend_usd    numeric(14, 2) NOT NULL DEFAULT 0,
+    PRIMARY KEY (org_id, day)
+);
+COMMENT ON TABLE example.overview_stats IS
+    'Control Center tab "Overview": daily summary (control_center.overview; written by the platform).';
+
+CREATE TABLE example.usage_records (
+    org_id     bigint NOT NULL REFERENCES orgs.organizations (id) ON DELETE CASCADE,
+    day        date NOT NULL,
+    app_id     bigint REFERENCES orgs.apps (id) ON DELETE SET NULL,
+    operation  text NOT NULL,
+    count      bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX usage_records_org_day_idx ON example.usage_records (org_id, day);
+COMMENT ON TABLE example.usage_records IS
+    'Control Center tab "Usage & Operations": operations per day and app (control_center.usage; written by the platform).';
+
+CREATE TABLE example.cost_records (
+    org_id     bigint NOT NULL REFERENCES orgs.organizations (id) ON DELETE CASCADE,
+    month      date NOT NULL,
+    category   text NOT NULL,
+    amount_usd numeric(14, 2) NOT NULL,
+    PRIMARY KEY (org_id, month, category)
+);
+COMMENT ON TABLE example.cost_records IS
+    'Control Center tab "Costs & Budget": monthly costs by category (control_center.costs; written by the platform).';
+
+CREATE TABLE example.budgets (
+    id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    org_id            bigint NOT NULL REFERENCES orgs.organizations (id) ON DELETE CASCADE,
+    name              text NOT NULL,
+    monthly_limit_usd numeric(14, 2) NOT NULL CHECK (monthly_limit_usd OPERATOR(pg_catalog.>=) 0),
+    alert_percent     integer NOT NULL DEFAULT 80
+                      CHECK (alert_percent BETWEEN 1 AND 100),
+    UNIQUE (org_id, name)
+);
+COMMENT ON TABLE example.budgets IS
+    'Control Center tab "Costs & Budget": budget settings (read and written with control_center.costs).';
+
+CREATE TABLE example.invoices (
+    org_id     bigint NOT NULL REFERENCES orgs.organizations (id) ON DELETE CASCADE,
+    period     date NOT NULL,
+    amount_usd numeric(14, 2) NOT NULL,
+    status     text NOT NULL DEFAULT 'open'
+               CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['open', 'paid', 'void'])),
+    PRIMARY KEY (org_id, period)
+);
+COMMENT ON TABLE example.invoices IS
+    'Invoices of the organization''s pricing plan: financial data (billing.view; written by the platform).';
+
+--------------------------------------------------------------------------
+-- App-scoped resources
+--------------------------------------------------------------------------
+-- Every table carries app_id and UNIQUE (app_id, id): the index the
+-- policies use, and the target of composite foreign keys that keep every
+-- reference inside one app (a row can never point into another tenant).
+
+CREATE TABLE example.models (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    name        text NOT NULL,
+    description text,
+    visibility  text NOT NULL DEFAULT 'private'
+                CHECK (visibility OPERATOR(pg_catalog.=) ANY (ARRAY['private', 'public'])),
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    UNIQUE (app_id, name)
+);
+COMMENT ON TABLE example.models IS 'Models of an app (models.view / create / edit / delete).';
+
+CREATE TABLE example.model_versions (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL,
+    model_id    bigint NOT NULL,
+    version     integer NOT NULL,
+    status      text NOT NULL DEFAULT 'training'
+                CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['training', 'trained', 'failed'])),
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    UNIQUE (model_id, version),
+    FOREIGN KEY (app_id, model_id) REFERENCES example.models (app_id, id) ON DELETE CASCADE
+);
+COMMENT ON TABLE example.model_versions IS
+    'Trained versions of a model: training runs (models.view; created and updated with models.train, deleted with models.delete).';
+
+CREATE TABLE example.model_metrics (
+    app_id           bigint NOT NULL,
+    model_version_id bigint NOT NULL,
+    metric           text NOT NULL,
+    value            double precision NOT NULL,
+    PRIMARY KEY (model_version_id, metric),
+    FOREIGN KEY (app_id, model_version_id) REFERENCES example.model_versions (app_id, id) ON DELETE CASCADE
+);
+CREATE INDEX model_metrics_app_id_idx ON example.model_metrics (app_id);
+COMMENT ON TABLE example.model_metrics IS
+    'Metrics and performance data of model versions (models.metrics; written by training, models.train).';
+
+CREATE TABLE example.workflows (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    name        text NOT NULL,
+    visibility  text NOT NULL DEFAULT 'private'
+                CHECK (visibility OPERATOR(pg_catalog.=) ANY (ARRAY['private', 'public'])),
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    UNIQUE (app_id, name)
+);
+COMMENT ON TABLE example.workflows IS 'Workflows of an app (workflows.view / create / edit / delete).';
+
+CREATE TABLE example.base_workflows (
+    app_id      bigint PRIMARY KEY REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    workflow_id bigint NOT NULL,
+    FOREIGN KEY (app_id, workflow_id) REFERENCES example.workflows (app_id, id) ON DELETE CASCADE
+);
+COMMENT ON TABLE example.base_workflows IS
+    'The base workflow of each app (base_workflow.view; set and changed with base_workflow.edit).';
+
+CREATE TABLE example.collaborators (
+    app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    user_id     bigint NOT NULL REFERENCES orgs.users (id) ON DELETE CASCADE,
+    access      text NOT NULL DEFAULT 'view'
+                CHECK (access OPERATOR(pg_catalog.=) ANY (ARRAY['view', 'edit'])),
+    PRIMARY KEY (app_id, user_id)
+);
+COMMENT ON TABLE example.collaborators IS
+    'Outside collaborators of an app (collaborators.view; written with collaborators.edit).';
+
+CREATE TABLE example.datasets (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    name        text NOT NULL,
+    visibility  text NOT NULL DEFAULT 'private'
+                CHECK (visibility OPERATOR(pg_catalog.=) ANY (ARRAY['private', 'public'])),
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    UNIQUE (app_id, name)
+);
+COMMENT ON TABLE example.datasets IS 'Datasets of an app (datasets.view / create / edit / delete).';
+
+CREATE TABLE example.inputs (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    dataset_id  bigint,
+    url         text NOT NULL,
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    FOREIGN KEY (app_id, dataset_id) REFERENCES example.datasets (app_id, id)
+        ON DELETE SET NULL (dataset_id)
+);
+COMMENT ON TABLE example.inputs IS
+    'Inputs (the data) of an app (inputs.view / create / edit / delete); a Labeler Worker reads only the inputs of tasks assigned to them.';
+
+CREATE TABLE example.concepts (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    name        text NOT NULL,
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    UNIQUE (app_id, id),
+    UNIQUE (app_id, name)
+);
+COMMENT ON TABLE example.concepts IS
+    'Concepts (labels) of an app (concepts.view / create / edit / delete); a Labeler Worker reads only the concepts of tasks assigned to them.';
+
+CREATE TABLE example.tasks (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id       bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    name         text NOT NULL,
+    instructions text NOT NULL DEFAULT '',
+    guidelines   text NOT NULL DEFAULT '',
+    status       text NOT NULL DEFAULT 'open'
+                 CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['open', 'in_progress', 'completed'])),
+    progress     integer NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+    created_by   bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    UNIQUE (app_id, name)
+);
+COMMENT ON TABLE example.tasks IS
+    'Labeling tasks with their instructions and guidelines (tasks.view / create / edit / delete); assignees (tasks.work) read their tasks and update status and progress.';
+
+CREATE TABLE example.task_assignees (
+    app_id   bigint NOT NULL,
+    task_id  bigint NOT NULL,
+    user_id  bigint NOT NULL REFERENCES orgs.users (id) ON DELETE CASCADE,
+    PRIMARY KEY (task_id, user_id),
+    FOREIGN KEY (app_id, task_id) REFERENCES example.tasks (app_id, id) ON DELETE CASCADE
+);
+CREATE INDEX task_assignees_app_id_idx ON example.task_assignees (app_id);
+CREATE INDEX task_assignees_user_id_idx ON example.task_assignees (user_id);
+COMMENT ON TABLE example.task_assignees IS
+    'Who works on a labeling task (tasks.view; written with tasks.assign); an assignee sees their own assignment.';
+
+CREATE TABLE example.task_inputs (
+    app_id   bigint NOT NULL,
+    task_id  bigint NOT NULL,
+    input_id bigint NOT NULL,
+    PRIMARY KEY (task_id, input_id),
+    FOREIGN KEY (app_id, task_id) REFERENCES example.tasks (app_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (app_id, input_id) REFERENCES example.inputs (app_id, id) ON DELETE CASCADE
+);
+CREATE INDEX task_inputs_app_id_idx ON example.task_inputs (app_id);
+COMMENT ON TABLE example.task_inputs IS
+    'The inputs a labeling task covers (tasks.view; written with tasks.edit); assignees see those of their tasks.';
+
+CREATE TABLE example.task_concepts (
+    app_id     bigint NOT NULL,
+    task_id    bigint NOT NULL,
+    concept_id bigint NOT NULL,
+    PRIMARY KEY (task_id, concept_id),
+    FOREIGN KEY (app_id, task_id) REFERENCES example.tasks (app_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (app_id, concept_id) REFERENCES example.concepts (app_id, id) ON DELETE CASCADE
+);
+CREATE INDEX task_concepts_app_id_idx ON example.task_concepts (app_id);
+COMMENT ON TABLE example.task_concepts IS
+    'The concepts a labeling task asks for (tasks.view; written with tasks.edit); assignees see those of their tasks.';
+
+CREATE TABLE example.task_events (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL,
+    task_id     bigint NOT NULL,
+    kind        text NOT NULL
+                CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['progress', 'review', 'note'])),
+    detail      text NOT NULL DEFAULT '',
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    FOREIGN KEY (app_id, task_id) REFERENCES example.tasks (app_id, id) ON DELETE CASCADE
+);
+COMMENT ON TABLE example.task_events IS
+    'Progress reports on labeling tasks, the source of task analytics (tasks.analytics; assignees add reports to their tasks; deleted with tasks.delete).';
+
+CREATE TABLE example.annotations (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL,
+    input_id    bigint NOT NULL,
+    concept_id  bigint,
+    value       jsonb NOT NULL DEFAULT '{}'::jsonb,
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    FOREIGN KEY (app_id, input_id) REFERENCES example.inputs (app_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (app_id, concept_id) REFERENCES example.concepts (app_id, id) ON DELETE CASCADE
+);
+CREATE INDEX annotations_input_id_idx ON example.annotations (input_id);
+COMMENT ON TABLE example.annotations IS
+    'Annotations of inputs (annotations.view / create / edit / delete); Labeler Workers write their own on the inputs of their tasks.';
+
+CREATE TABLE example.annotation_reviews (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id        bigint NOT NULL,
+    annotation_id bigint NOT NULL,
+    verdict       text CHECK (verdict OPERATOR(pg_catalog.=) ANY (ARRAY['accepted', 'rejected'])),
+    feedback      text,
+    created_by    bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    FOREIGN KEY (app_id, annotation_id) REFERENCES example.annotations (app_id, id) ON DELETE CASCADE
+);
+COMMENT ON TABLE example.annotation_reviews IS
+    'Reviews of and feedback on annotations (annotations.view; written with annotations.review or annotations.feedback).';
+
+CREATE TABLE example.modules (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    name        text NOT NULL,
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    UNIQUE (app_id, id),
+    UNIQUE (app_id, name)
+);
+COMMENT ON TABLE example.modules IS
+    'Modules built in an app (modules.use; created and changed with modules.create, deleted with modules.delete).';
+
+CREATE TABLE example.module_installs (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
+    module_url  text NOT NULL,
+    version     text NOT NULL DEFAULT 'latest',
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    UNIQUE (app_id, id),
+    UNIQUE (app_id, module_url)
+);
+COMMENT ON TABLE example.module_installs IS
+    'Modules installed into an app (modules.use; installed, updated and uninstalled with modules.install).';
+
+CREATE TABLE example.deployments (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    org_id      bigint NOT NULL,
+    app_id      bigint NOT NULL,
+    model_id    bigint NOT NULL,
+    nodepool_id bigint NOT NULL,
+    replicas    integer NOT NULL DEFAULT 1 CHECK (replicas OPERATOR(pg_catalog.>=) 0),
+    created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    UNIQUE (app_id, id),
+    FOREIGN KEY (org_id, app_id) REFERENCES orgs.apps (org_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (app_id, model_id) REFERENCES example.models (app_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (org_id, nodepool_id) REFERENCES example.nodepools (org_id, id) ON DELETE CASCADE
+);
+COMMENT ON TABLE example.deployments IS
+    'Models of an app deployed into nodepools of the app''s organization (deployments.view / create / delete; UPDATE needs deployments.create). An app with deployments cannot leave its organization.';
+
+--------------------------------------------------------------------------
+-- Triggers
+--------------------------------------------------------------------------
+
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.models
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.model_versions
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.workflows
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.datasets
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.inputs
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.concepts
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.tasks
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.task_events
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.annotations
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.annotation_reviews
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.modules
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.module_installs
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+CREATE TRIGGER stamp_created_by BEFORE INSERT OR UPDATE ON example.deployments
+    FOR EACH ROW EXECUTE FUNCTION example.stamp_created_by();
+
+CREATE TRIGGER guard_visibility BEFORE INSERT OR UPDATE ON example.models
+    FOR EACH ROW EXECUTE FUNCTION example.guard_resource_visibility();
+CREATE TRIGGER guard_visibility BEFORE INSERT OR UPDATE ON example.workflows
+    FOR EACH ROW EXECUTE FUNCTION example.guard_resource_visibility();
+CREATE TRIGGER guard_visibility BEFORE INSERT OR UPDATE ON example.datasets
+    FOR EACH ROW EXECUTE FUNCTION example.guard_resource_visibility();
+
+CREATE FUNCTION example.guard_task_update()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF orgs.current_user_id() IS NOT NULL
+       AND NOT coalesce(orgs.has_app_permission(OLD.app_id, 'tasks.edit'), false)
+       AND (to_jsonb(NEW) - 'status' - 'progress') IS DISTINCT FROM (to_jsonb(OLD) - 'status' - 'progress') THEN
+        RAISE EXCEPTION 'permission denied to edit task "%"', OLD.name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Without permission "tasks.edit", an assignee can change only the status and the progress of a task.';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION example.guard_task_update() IS
+    'Trigger: without tasks.edit only status and progress of a task may change (assignees working on it).';
+
+CREATE TRIGGER guard_task_update BEFORE UPDATE ON example.tasks
+    FOR EACH ROW EXECUTE FUNCTION example.guard_task_update();
+
+--------------------------------------------------------------------------
+-- Row scope of tasks.work (Labeler Workers) and of team_members.view
+--------------------------------------------------------------------------
+-- These read the assignment tables as the extension owner, so that the
+-- policies below do not recurse through each other's row-level security;
+-- each is computed once per statement ((SELECT f()) in the policies).
+
+CREATE FUNCTION example.assigned_task_ids()
+RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT coalesce(array_agg(DISTINCT ta.task_id), '{}')
+          FROM example.task_assignees ta
+         WHERE ta.user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
+           AND ta.app_id OPERATOR(pg_catalog.=) ANY (orgs.apps_with_permission('tasks.work')));
+COMMENT ON FUNCTION example.assigned_task_ids() IS
+    'Keys of the labeling tasks assigned to the acting user in apps where the user holds tasks.work.';
+
+CREATE FUNCTION example.assigned_input_ids()
+RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT coalesce(array_agg(DISTINCT ti.input_id), '{}')
+          FROM example.task_inputs ti
+         WHERE ti.task_id OPERATOR(pg_catalog.=) ANY (example.assigned_task_ids()));
+COMMENT ON FUNCTION example.assigned_input_ids() IS
+    'Keys of the inputs of the labeling tasks assigned to the acting user (tasks.work).';
+
+CREATE FUNCTION example.assigned_concept_ids()
+RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT coalesce(array_agg(DISTINCT tc.concept_id), '{}')
+          FROM example.task_concepts tc
+         WHERE tc.task_id OPERATOR(pg_catalog.=) ANY (example.assigned_task_ids()));
+COMMENT ON FUNCTION example.assigned_concept_ids() IS
+    'Keys of the concepts of the labeling tasks assigned to the acting user (tasks.work).';
+
+CREATE FUNCTION example.name_visible_team_ids()
+RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT coalesce(array_agg(DISTINCT tm.team_id), '{}')
+          FROM orgs.team_members tm
+          JOIN orgs.team_apps ta ON ta.team_id OPERATOR(pg_catalog.=) tm.team_id
+         WHERE tm.user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
+           AND ta.app_id OPERATOR(pg_catalog.=) ANY (orgs.apps_with_permission('team_members.view')));
+COMMENT ON FUNCTION example.name_visible_team_ids() IS
+    'Keys of the acting user''s teams whose members'' names the user may see: teams holding an app on which the user has team_members.view.';
+
+CREATE VIEW example.team_member_names WITH (security_barrier) AS
+SELECT o.org_id::text AS org_id,
+       t.team_id::text AS team_id,
+       u.handle::text AS user_handle,
+       u.first_name,
+       u.last_name
+  FROM orgs.team_members tm
+  JOIN orgs.teams t ON t.id OPERATOR(pg_catalog.=) tm.team_id
+  JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) tm.org_id
+  JOIN orgs.users u ON u.id OPERATOR(pg_catalog.=) tm.user_id
+ WHERE tm.team_id OPERATOR(pg_catalog.=) ANY (example.name_visible_team_ids());
+COMMENT ON VIEW example.team_member_names IS
+    'First and last names of the members of the acting user''s teams, for teams holding an app on which the user has team_members.view (Labeler Leads, Full Access).';
+
+--------------------------------------------------------------------------
+-- Row-level security
+--------------------------------------------------------------------------
+
+SELECT orgs.protect_org_table('example.clusters', 'org_id', resource => 'clusters');
+SELECT orgs.protect_org_table('example.nodepools', 'org_id', resource => 'clusters');
+SELECT orgs.protect_org_table('example.overview_stats', 'org_id',
+                              select_permission => 'control_center.overview');
+SELECT orgs.protect_org_table('example.usage_records', 'org_id',
+                              select_permission => 'control_center.usage');
+SELECT orgs.protect_org_table('example.cost_records', 'org_id',
+                              select_permission => 'control_center.costs');
+SELECT orgs.protect_org_table('example.budgets', 'org_id',
+                              select_permission => 'control_center.costs',
+                              insert_permission => 'control_center.costs',
+                              update_permission => 'control_center.costs',
+                              delete_permission => 'control_center.costs');
+SELECT orgs.protect_org_table('example.invoices', 'org_id',
+                              select_permission => 'billing.view');
+
+SELECT orgs.protect_table('example.models', 'app_id', resource => 'models');
+SELECT orgs.protect_table('example.model_versions', 'app_id',
+                          select_permission => 'models.view',
+                          insert_permission => 'models.train',
+                          update_permission => 'models.train',
+                          delete_permission => 'models.delete');
+SELECT orgs.protect_table('example.model_metrics', 'app_id',
+                          select_permission => 'models.metrics',
+                          insert_permission => 'models.train',
+                          update_permission => 'models.train',
+                          delete_permission => 'models.train');
+SELECT orgs.protect_table('example.workflows', 'app_id', resource => 'workflows');
+SELECT orgs.protect_table('example.base_workflows', 'app_id',
+                          select_permission => 'base_workflow.view',
+                          insert_permission => 'base_workflow.edit',
+                          update_permission => 'base_workflow.edit',
+                          delete_permission => 'base_workflow.edit');
+SELECT orgs.protect_table('example.collaborators', 'app_id',
+                          select_permission => 'collaborators.view',
+                          insert_permission => 'collaborators.edit',
+                          update_permission => 'collaborators.edit',
+                          delete_permission => 'collaborators.edit');
+SELECT orgs.protect_table('example.datasets', 'app_id', resource => 'datasets');
+SELECT orgs.protect_table('example.inputs', 'app_id', resource => 'inputs');
+SELECT orgs.protect_table('example.concepts', 'app_id', resource => 'concepts');
+SELECT orgs.protect_table('example.tasks', 'app_id', resource => 'tasks');
+SELECT orgs.protect_table('example.task_assignees', 'app_id',
+                          select_permission => 'tasks.view',
+                          insert_permission => 'tasks.assign',
+                          update_permission => 'tasks.assign',
+                          delete_permission => 'tasks.assign');
+SELECT orgs.protect_table('example.task_inputs', 'app_id',
+                          select_permission => 'tasks.view',
+                          insert_permission => 'tasks.edit',
+                          update_permission => 'tasks.edit',
+                          delete_permission => 'tasks.edit');
+SELECT orgs.protect_table('example.task_concepts', 'app_id',
+                          select_permission => 'tasks.view',
+                          insert_permission => 'tasks.edit',
+                          update_permission => 'tasks.edit',
+                          delete_permission => 'tasks.edit');
+SELECT orgs.protect_table('example.task_events', 'app_id',
+                          select_permission => 'tasks.analytics',
+                          insert_permission => 'tasks.edit',
+                          update_permission => '',
+                          delete_permission => 'tasks.delete');
+SELECT orgs.protect_table('example.annotations', 'app_id', resource => 'annotations');
+SELECT orgs.protect_table('example.annotation_reviews', 'app_id',
+                          select_permission => 'annotations.view',
+                          insert_permission => 'annotations.review, annotations.feedback',
+                          update_permission => 'annotations.review, annotations.feedback',
+                          delete_permission => 'annotations.review, annotations.feedback');
+SELECT orgs.protect_table('example.modules', 'app_id',
+                          select_permission => 'modules.use',
+                          insert_permission => 'modules.create',
+                          update_permission => 'modules.create',
+                          delete_permission => 'modules.delete');
+SELECT orgs.protect_table('example.module_installs', 'app_id',
+                          select_permission => 'modules.use',
+                          insert_permission => 'modules.install',
+                          update_permission => 'modules.install',
+                          delete_permission => 'modules.install');
+SELECT orgs.protect_table('example.deployments', 'app_id',
+                          select_permission => 'deployments.view',
+                          insert_permission => 'deployments.create',
+                          update_permission => 'deployments.create',
+                          delete_permission => 'deployments.delete');
+
+-- The row scope of tasks.work: extra permissive policies, ORed with the
+-- ones above.  A user holding tasks.view on the app sees every task anyway.
+
+CREATE POLICY labeler_select ON example.tasks FOR SELECT TO PUBLIC
+    USING (id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_task_ids())::pg_catalog.int8[]));
+COMMENT ON POLICY labeler_select ON example.tasks IS
+    'tasks.work: an assignee reads the task, its instructions and guidelines.';
+CREATE POLICY labeler_update ON example.tasks FOR UPDATE TO PUBLIC
+    USING (id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_task_ids())::pg_catalog.int8[]))
+    WITH CHECK (id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_task_ids())::pg_catalog.int8[]));
+COMMENT ON POLICY labeler_update ON example.tasks IS
+    'tasks.work: an assignee updates the status and progress of the task (trigger guard_task_update keeps the rest).';
+
+CREATE POLICY labeler_select ON example.task_assignees FOR SELECT TO PUBLIC
+    USING (task_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_task_ids())::pg_catalog.int8[])
+           AND user_id OPERATOR(pg_catalog.=) orgs.current_user_id());
+COMMENT ON POLICY labeler_select ON example.task_assignees IS
+    'tasks.work: an assignee sees their own assignments.';
+
+CREATE POLICY labeler_select ON example.task_inputs FOR SELECT TO PUBLIC
+    USING (task_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_task_ids())::pg_catalog.int8[]));
+COMMENT ON POLICY labeler_select ON example.task_inputs IS
+    'tasks.work: an assignee sees which inputs the task covers.';
+
+CREATE POLICY labeler_select ON example.task_concepts FOR SELECT TO PUBLIC
+    USING (task_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_task_ids())::pg_catalog.int8[]));
+COMMENT ON POLICY labeler_select ON example.task_concepts IS
+    'tasks.work: an assignee sees which concepts the task asks for.';
+
+CREATE POLICY labeler_insert ON example.task_events FOR INSERT TO PUBLIC
+    WITH CHECK (task_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_task_ids())::pg_catalog.int8[])
+                AND kind OPERATOR(pg_catalog.=) 'progress'
+                AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id());
+COMMENT ON POLICY labeler_insert ON example.task_events IS
+    'tasks.work: an assignee adds progress reports to the task.';
+
+CREATE POLICY labeler_select ON example.inputs FOR SELECT TO PUBLIC
+    USING (id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_input_ids())::pg_catalog.int8[]));
+COMMENT ON POLICY labeler_select ON example.inputs IS
+    'tasks.work: an assignee reads the inputs of the task.';
+
+CREATE POLICY labeler_select ON example.concepts FOR SELECT TO PUBLIC
+    USING (id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_concept_ids())::pg_catalog.int8[]));
+COMMENT ON POLICY labeler_select ON example.concepts IS
+    'tasks.work: an assignee reads the concepts of the task.';
+
+CREATE POLICY labeler_select ON example.annotations FOR SELECT TO PUBLIC
+    USING (input_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_input_ids())::pg_catalog.int8[]));
+COMMENT ON POLICY labeler_select ON example.annotations IS
+    'tasks.work: an assignee reads the annotations of the task''s inputs, to evaluate completed work.';
+CREATE POLICY labeler_insert ON example.annotations FOR INSERT TO PUBLIC
+    WITH CHECK (input_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_input_ids())::pg_catalog.int8[])
+                AND (concept_id IS NULL
+                     OR concept_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_concept_ids())::pg_catalog.int8[]))
+                AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id());
+COMMENT ON POLICY labeler_insert ON example.annotations IS
+    'tasks.work: an assignee annotates the task''s inputs with the task''s concepts.';
+CREATE POLICY labeler_update ON example.annotations FOR UPDATE TO PUBLIC
+    USING (input_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_input_ids())::pg_catalog.int8[])
+           AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id())
+    WITH CHECK (input_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_input_ids())::pg_catalog.int8[])
+                AND (concept_id IS NULL
+                     OR concept_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_concept_ids())::pg_catalog.int8[]))
+                AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id());
+COMMENT ON POLICY labeler_update ON example.annotations IS
+    'tasks.work: an assignee changes their own annotations on the task''s inputs.';
+CREATE POLICY labeler_delete ON example.annotations FOR DELETE TO PUBLIC
+    USING (input_id OPERATOR(pg_catalog.=) ANY ((SELECT example.assigned_input_ids())::pg_catalog.int8[])
+           AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id());
+COMMENT ON POLICY labeler_delete ON example.annotations IS
+    'tasks.work: an assignee deletes their own annotations on the task''s inputs.';
+
+DO $$
+DECLARE
+    v record;
+BEGIN
+    FOR v IN
+        SELECT t.tgname, t.tgrelid::pg_catalog.regclass AS rel
+          FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) 'example'::pg_catalog.regnamespace AND NOT t.tgisinternal
+    LOOP
+        EXECUTE pg_catalog.format('COMMENT ON TRIGGER %I ON %s IS %L', v.tgname, v.rel,
+            CASE v.tgname
+                WHEN 'stamp_created_by' THEN 'created_by is the acting user, and never changes.'
+                WHEN 'guard_visibility' THEN 'A resource that is not private needs resources.visibility.'
+                WHEN 'guard_task_update' THEN 'Without tasks.edit, only status and progress change.'
+            END);
+    END LOOP;
+END;
+$$;
+
+--------------------------------------------------------------------------
+-- Privileges and pg_dump
+--------------------------------------------------------------------------
+
+GRANT USAGE ON SCHEMA example TO PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA example TO PUBLIC;
+REVOKE INSERT, UPDATE, DELETE ON example.team_member_names FROM PUBLIC;
+-- The row-scope functions stay executable by PUBLIC: policies call them as
+-- the querying user, and each answers only about the acting user.
+
+-- pg_dump keeps the rows of every table and the identity sequences' positions.
+DO $$
+DECLARE
+    v_rel pg_catalog.regclass;
+BEGIN
+    FOR v_rel IN
+        SELECT c.oid::pg_catalog.regclass FROM pg_catalog.pg_class c
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) 'example'::pg_catalog.regnamespace
+           AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'S']::"char"[])
+         ORDER BY c.relname
+    LOOP
+        PERFORM pg_catalog.pg_extension_config_dump(v_rel, '');
+    END LOOP;
+END;
+$$;
