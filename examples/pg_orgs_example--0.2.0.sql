@@ -40,24 +40,34 @@
 --     the platform only; budgets are written with control_center.costs.
 \echo Use "CREATE EXTENSION pg_orgs_example" to load this file. \quit
 
--- The extension creates and owns its schema: a schema "example" that
--- existed before CREATE EXTENSION stays under its owner's control (it could
--- drop the tables, or change what the policies call), so it is refused.
+-- The extension's schema must be under the control of the role installing
+-- it alone: a schema "example" owned by another role, or in which other
+-- roles may create objects, or holding objects, is refused (its owner could drop the
+-- tables or change what the policies call).
 DO $$
 DECLARE
-    v_owner text;
+    v_why text;
 BEGIN
-    SELECT n.nspowner::pg_catalog.regrole::text INTO v_owner
+    SELECT CASE
+             WHEN n.nspowner OPERATOR(pg_catalog.<>)
+                  (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+             THEN pg_catalog.format('it is owned by role %s, who could change what the extension''s functions call', n.nspowner::pg_catalog.regrole)
+             WHEN EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a
+                           WHERE a.grantee OPERATOR(pg_catalog.<>) n.nspowner
+                             AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE')
+             THEN 'other roles may create objects in it'
+             WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                           WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                             AND d.refobjid OPERATOR(pg_catalog.=) n.oid
+                             AND d.classid OPERATOR(pg_catalog.<>) 'pg_catalog.pg_extension'::pg_catalog.regclass)
+             THEN 'it holds objects'
+           END INTO v_why
       FROM pg_catalog.pg_namespace n
-     WHERE n.nspname OPERATOR(pg_catalog.=) 'example'
-       AND NOT (n.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::pg_catalog.xid
-                AND n.nspowner OPERATOR(pg_catalog.=)
-                    (SELECT r.oid FROM pg_catalog.pg_roles r
-                      WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER));
-    IF FOUND THEN
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'example';
+    IF v_why IS NOT NULL THEN
         RAISE EXCEPTION 'schema "example" already exists'
             USING ERRCODE = 'duplicate_schema',
-                  DETAIL = pg_catalog.format('pg_orgs_example creates and owns its schema; the existing one is owned by role %s.', v_owner),
+                  DETAIL = 'pg_orgs_example uses a schema "example" only if it was made by the role installing the extension, is empty and nobody else may create objects in it: ' || v_why || '.',
                   HINT = 'Drop or rename the existing schema "example", then run CREATE EXTENSION pg_orgs_example again.';
     END IF;
 END;

@@ -38,11 +38,49 @@ LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'orgs_hash_token';
 COMMENT ON FUNCTION orgs.hash_token(text) IS 'SHA-256 of a token: what orgs.invitations stores.';
 
+-- E-mail addresses are stored as the application verified them (trimmed of
+-- white space) and compared after lowering ASCII letters only: lower()
+-- would also fold non-ASCII letters (the Kelvin sign to "k"), so that one
+-- verified address could take over another's invitations.
 CREATE OR REPLACE FUNCTION orgs.normalize_email(email text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN pg_catalog.lower(pg_catalog.btrim(email));
-COMMENT ON FUNCTION orgs.normalize_email(text) IS 'An e-mail address trimmed and lower-cased, as stored.';
+RETURN pg_catalog.btrim(email, E' \t\n\r');
+COMMENT ON FUNCTION orgs.normalize_email(text) IS
+    'An e-mail address as it is stored: trimmed of white space, letters as given.';
+
+CREATE OR REPLACE FUNCTION orgs.email_key(email text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN pg_catalog.translate(email, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
+COMMENT ON FUNCTION orgs.email_key(text) IS
+    'The comparison key of an e-mail address: ASCII letters lowered, nothing else changed. Two addresses are the same when their keys are equal.';
+
+CREATE OR REPLACE FUNCTION orgs.clean_email(value text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v text := orgs.normalize_email(value);
+    v_utf8 boolean := getdatabaseencoding() = 'UTF8';
+BEGIN
+    IF v IS NULL OR v !~ '^[^@[:space:]]+@[^@[:space:]]+$' OR length(v) > 254 THEN
+        RAISE EXCEPTION 'invalid e-mail address: "%"', value
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (CASE WHEN v_utf8 THEN NOT (v IS NFC NORMALIZED) ELSE v !~ '^[ -~]+$' END) THEN
+        RAISE EXCEPTION 'invalid e-mail address: "%"', value
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = CASE WHEN v_utf8
+                                THEN 'The address is not in Unicode normalization form NFC: it has characters that normalize to others (such as the Kelvin sign, or a letter followed by a combining accent).'
+                                ELSE 'In a database whose encoding is not UTF8 an address has printable ASCII characters only.' END;
+    END IF;
+    RETURN v;
+END;
+$$;
+COMMENT ON FUNCTION orgs.clean_email(text) IS
+    'Internal: an e-mail address trimmed; invalid_parameter_value unless it is well formed and in Unicode normalization form NFC.';
 
 -- Raise 22023 unless value is a valid identifier of the given kind.
 CREATE OR REPLACE FUNCTION orgs.check_identifier(kind text, value text)
@@ -73,14 +111,11 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_email text := orgs.normalize_email(email);
+    v_email text;
     v_id bigint;
 BEGIN
     PERFORM orgs.check_identifier('handle', handle);
-    IF v_email IS NULL OR v_email !~ '^[^@[:space:]]+@[^@[:space:]]+$' OR length(v_email) > 254 THEN
-        RAISE EXCEPTION 'invalid e-mail address: "%"', email
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    v_email := orgs.clean_email(email);
     IF EXISTS (SELECT 1 FROM orgs.owner_names n WHERE n.name_key = lower(handle) AND n.user_id IS NOT NULL) THEN
         RAISE EXCEPTION 'user "%" already exists', handle
             USING ERRCODE = 'duplicate_object',
@@ -91,7 +126,7 @@ BEGIN
             USING ERRCODE = 'duplicate_object',
                   DETAIL = 'User handles and organization IDs share one namespace and are compared without regard to case.';
     END IF;
-    IF EXISTS (SELECT 1 FROM orgs.users u WHERE u.email = v_email) THEN
+    IF EXISTS (SELECT 1 FROM orgs.users u WHERE u.email_key = orgs.email_key(v_email)) THEN
         RAISE EXCEPTION 'a user with e-mail address "%" already exists', v_email
             USING ERRCODE = 'duplicate_object';
     END IF;

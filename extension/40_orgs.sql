@@ -133,24 +133,6 @@ $$;
 COMMENT ON FUNCTION orgs.clean_name(text, text) IS
     'Internal: a display name trimmed; invalid_parameter_value unless it has 1 to 200 characters.';
 
-CREATE OR REPLACE FUNCTION orgs.clean_email(value text)
-RETURNS text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v text := orgs.normalize_email(value);
-BEGIN
-    IF v IS NULL OR v !~ '^[^@[:space:]]+@[^@[:space:]]+$' OR length(v) > 254 THEN
-        RAISE EXCEPTION 'invalid e-mail address: "%"', value
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    RETURN v;
-END;
-$$;
-COMMENT ON FUNCTION orgs.clean_email(text) IS
-    'Internal: an e-mail address normalized; invalid_parameter_value unless it is well formed.';
-
 -- One row of the audit log, in the caller's transaction.
 CREATE OR REPLACE FUNCTION orgs.write_audit(org bigint, event_code integer, event text,
                                  target text, details jsonb DEFAULT '{}')

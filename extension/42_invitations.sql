@@ -92,7 +92,7 @@ BEGIN
     PERFORM orgs.require_org_permission(v_org, 'members.manage', 'invite members in organization %s');
     PERFORM orgs.require_role_within_actor(v_org, role, 'invite with');
 
-    SELECT u.id INTO v_invitee FROM orgs.users u WHERE u.email = v_email;
+    SELECT u.id INTO v_invitee FROM orgs.users u WHERE u.email_key = orgs.email_key(v_email);
     IF v_invitee IS NOT NULL
        AND EXISTS (SELECT 1 FROM orgs.members m WHERE m.org_id = v_org AND m.user_id = v_invitee) THEN
         RAISE EXCEPTION 'user with e-mail address "%" is already a member of organization "%"',
@@ -102,7 +102,7 @@ BEGIN
 
     -- an earlier invitation of the same address that ran out is expired now
     UPDATE orgs.invitations i SET state = 'expired', decided_at = v_now
-     WHERE i.org_id = v_org AND i.email = v_email
+     WHERE i.org_id = v_org AND i.email_key = orgs.email_key(v_email)
        AND i.state = 'pending' AND i.expires_at <= v_now;
 
     v_token := orgs.generate_token();
@@ -253,7 +253,7 @@ BEGIN
     END IF;
     IF v_inv.id IS NULL
        OR orgs.invitation_effective_state(v_inv.state, v_inv.expires_at) <> 'pending'
-       OR v_inv.email::text IS DISTINCT FROM orgs.current_user_email() THEN
+       OR v_inv.email_key IS DISTINCT FROM orgs.email_key(orgs.current_user_email()) THEN
         RAISE EXCEPTION 'invitation token is invalid'
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The token is unknown, already used, expired, or addressed to another e-mail address.';
@@ -273,18 +273,18 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_actor bigint := orgs.require_actor();
-    v_email text := orgs.current_user_email();
+    v_email text := orgs.email_key(orgs.current_user_email());
     v_inv orgs.invitations;
     v_state orgs.invitation_state;
 BEGIN
     SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = invitation_by_id.invitation_id FOR UPDATE;
     IF NOT FOUND
-       OR (v_inv.email::text IS DISTINCT FROM v_email
+       OR (v_inv.email_key IS DISTINCT FROM v_email
            AND NOT COALESCE(orgs.has_org_permission(v_inv.org_id, 'members.manage'), false)) THEN
         RAISE EXCEPTION 'invitation % does not exist', invitation_id
             USING ERRCODE = 'undefined_object';
     END IF;
-    IF v_inv.email::text IS DISTINCT FROM v_email THEN
+    IF v_inv.email_key IS DISTINCT FROM v_email THEN
         RAISE EXCEPTION 'invitation % is not addressed to user "%"', invitation_id, orgs.current_user_handle()
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'Only the invitee can accept or decline an invitation.';
@@ -367,7 +367,7 @@ DECLARE
 BEGIN
     UPDATE orgs.notifications n SET read_at = COALESCE(n.read_at, now())
      WHERE n.id = mark_notification_read.notification_id
-       AND (n.user_id = v_actor OR n.email::text = orgs.current_user_email());
+       AND (n.user_id = v_actor OR n.email_key = orgs.email_key(orgs.current_user_email()));
     IF NOT FOUND THEN
         RAISE EXCEPTION 'notification % does not exist', notification_id
             USING ERRCODE = 'undefined_object';

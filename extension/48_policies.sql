@@ -159,7 +159,7 @@ GRANT SELECT (id, org_id, email, role, state, invited_by, created_at, expires_at
 DROP POLICY IF EXISTS manager_or_invitee ON orgs.invitations;
 CREATE POLICY manager_or_invitee ON orgs.invitations FOR SELECT
     USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('members.manage'))::bigint[])
-           OR email::text OPERATOR(pg_catalog.=) (SELECT orgs.current_user_email()));
+           OR email_key OPERATOR(pg_catalog.=) (SELECT orgs.email_key(orgs.current_user_email())));
 COMMENT ON POLICY manager_or_invitee ON orgs.invitations IS
     'The invitations of the organizations where you hold members.manage, and those addressed to your e-mail.';
 
@@ -167,7 +167,7 @@ GRANT SELECT ON orgs.notifications TO PUBLIC;
 DROP POLICY IF EXISTS addressee ON orgs.notifications;
 CREATE POLICY addressee ON orgs.notifications FOR SELECT
     USING (user_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id())
-           OR email::text OPERATOR(pg_catalog.=) (SELECT orgs.current_user_email()));
+           OR email_key OPERATOR(pg_catalog.=) (SELECT orgs.email_key(orgs.current_user_email())));
 COMMENT ON POLICY addressee ON orgs.notifications IS
     'Your notifications, by user key or by e-mail address.';
 
@@ -213,7 +213,7 @@ SELECT i.id AS invitation_id, o.org_id::text AS org_id, o.name AS org_name, i.ro
   FROM orgs.invitations i
   JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) i.org_id
   LEFT JOIN orgs.users inviter ON inviter.id OPERATOR(pg_catalog.=) i.invited_by
- WHERE i.email::text OPERATOR(pg_catalog.=) orgs.current_user_email()
+ WHERE i.email_key OPERATOR(pg_catalog.=) orgs.email_key(orgs.current_user_email())
    AND i.state OPERATOR(pg_catalog.=) 'pending'
    AND i.expires_at OPERATOR(pg_catalog.>) pg_catalog.now();
 COMMENT ON VIEW orgs.my_invitations IS

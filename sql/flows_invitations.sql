@@ -121,7 +121,7 @@ SELECT event, payload - 'invitation_id' - 'org_id' - 'expires_at' AS payload
 SELECT pg_temp.try($$SELECT orgs.accept_invitation('$$ || :'tok_cat' || $$')$$);
 SELECT pg_temp.try($$SELECT orgs.decline_invitation('$$ || :'tok_cat' || $$')$$);
 -- a member (org_user) does not see the org's invitations
-SELECT count(*) AS invitations_seen FROM orgs.invitations WHERE email <> 'fi_cat@example.com';
+SELECT count(*) AS invitations_seen FROM orgs.invitations WHERE orgs.email_key(email) <> 'fi_cat@example.com';
 SELECT count(*) AS org_invitations_seen FROM orgs.org_invitations;
 -- nor can she invite or rescind
 SELECT pg_temp.try($$SELECT * FROM orgs.invite('fi_org', 'fi_x@example.com', 'org_user')$$);
@@ -293,6 +293,72 @@ SELECT event, read_at IS NOT NULL AS read FROM orgs.notifications ORDER BY id;
 SELECT orgs.act_as('fi_dan', false);
 SELECT pg_temp.try(format('SELECT orgs.mark_notification_read(%s)', :cat_note));
 SELECT count(*) AS cats_notifications_seen_by_dan FROM orgs.notifications WHERE id = :cat_note;
+
+--------------------------------------------------------------------------
+-- E-mail identity: an address is stored as the application verified it
+-- and two addresses are the same only when equal after lowering ASCII
+-- letters; an address that Unicode normalization (NFC) would change is
+-- refused.  (pg_orgs 0.1.0 stored lower(address): the Kelvin sign U+212A
+-- became "k", and an account registered with it accepted, by id and
+-- without the token, the invitation of karl@example.test.)
+--------------------------------------------------------------------------
+RESET ROLE;
+CREATE FUNCTION pg_temp.sqlstate(cmd text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE cmd;
+    RETURN '00000';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END;
+$$;
+-- refused (22023): the Kelvin sign, the Angstrom sign, a letter and a
+-- combining accent, the ohm sign: NFC turns each into another character
+SELECT h, pg_temp.sqlstate(format('SELECT orgs.register_user(%L, %L)', h, e)) AS sqlstate
+  FROM (VALUES ('fi_kelvin', U&'\212Aarl@example.test'),
+               ('fi_angstrom', U&'\212Bsa@example.test'),
+               ('fi_combining', U&'jose\0301@example.test'),
+               ('fi_ohm', U&'\2126mega@example.test')) AS v(h, e)
+ ORDER BY h;
+SELECT orgs.register_user('fi_kelvin', U&'\212Aarl@example.test'); \echo :SQLSTATE
+-- ASCII case makes no other address
+SELECT orgs.register_user('fi_karl', 'Karl@Example.TEST') IS NOT NULL AS registered;
+SELECT orgs.register_user('fi_karl2', 'karl@example.test'); \echo :SQLSTATE
+-- look-alikes that NFC keeps are other addresses: Cyrillic a, Latin long
+-- s, dotted capital I, fullwidth K, Greek capital kappa
+SELECT h, orgs.register_user(h, e) IS NOT NULL AS registered
+  FROM (VALUES ('fi_cyrillic', U&'k\0430rl@example.test'),
+               ('fi_long_s', U&'\017Farl@example.test'),
+               ('fi_dotted_i', U&'\0130karl@example.test'),
+               ('fi_fullwidth', U&'\FF2Barl@example.test'),
+               ('fi_kappa', U&'\039Aarl@example.test')) AS v(h, e)
+ ORDER BY h;
+SELECT handle, email, email_key FROM orgs.users
+ WHERE handle IN ('fi_karl', 'fi_cyrillic', 'fi_long_s', 'fi_dotted_i', 'fi_fullwidth', 'fi_kappa')
+ ORDER BY handle;
+-- the invitation of karl@example.test: only fi_karl may see and accept it
+SET ROLE regress_fi_app;
+SELECT orgs.act_as('fi_ann', false);
+SELECT invitation_id AS inv_karl, token AS tok_karl FROM orgs.invite('fi_org', 'karl@example.test', 'org_user') \gset
+CREATE FUNCTION pg_temp.sees_invitations(h text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM orgs.act_as(h, false);
+    SELECT count(*) INTO n FROM orgs.my_invitations;
+    RETURN n;
+END;
+$$;
+SELECT h AS lookalike, pg_temp.sees_invitations(h) AS sees
+  FROM unnest(ARRAY['fi_cyrillic', 'fi_long_s', 'fi_dotted_i', 'fi_fullwidth', 'fi_kappa', 'fi_karl']) AS h
+ ORDER BY h;
+SELECT orgs.act_as('fi_kappa', false);
+SELECT pg_temp.try(format('SELECT orgs.accept_invitation(%s)', :inv_karl));
+SELECT pg_temp.try(format('SELECT orgs.accept_invitation(%L)', :'tok_karl'));
+SELECT orgs.act_as('fi_karl', false);
+SELECT count(*) AS karl_sees FROM orgs.my_invitations;
+SELECT orgs.accept_invitation(:inv_karl) = :org_key AS karl_joined;
 
 --------------------------------------------------------------------------
 -- the audit log of invitation events (audit.view)

@@ -97,22 +97,29 @@ INSERT INTO orgs.organizations (org_id, name) VALUES ('sc_beta', 'Beta');
 SELECT count(*) AS owner_names_of_deleted_orgs FROM orgs.owner_names WHERE name_key = 'sc_beta2';
 
 --------------------------------------------------------------------------
--- E-mail addresses: unique, stored trimmed and lower-cased
+-- E-mail addresses: unique without regard to ASCII case, stored as given
 --------------------------------------------------------------------------
 SELECT orgs.register_user('sc_x', 'SC_ALICE@example.com '); \echo :SQLSTATE
-INSERT INTO orgs.users (handle, email) VALUES ('sc_x', 'sc_alice@example.com'); \echo :SQLSTATE
+INSERT INTO orgs.users (handle, email) VALUES ('sc_x', 'SC_Alice@example.com'); \echo :SQLSTATE
 SELECT orgs.register_user('sc_x', 'no-at-sign'); \echo :SQLSTATE
 SELECT orgs.register_user('sc_x', 'two@at@example.com'); \echo :SQLSTATE
 SELECT orgs.register_user('sc_x', 'sp ace@example.com'); \echo :SQLSTATE
 SELECT orgs.register_user('sc_x', '@example.com'); \echo :SQLSTATE
 SELECT orgs.register_user('sc_x', NULL); \echo :SQLSTATE
 SELECT orgs.register_user('sc_x', repeat('e', 243) || '@example.com'); \echo :SQLSTATE
--- direct INSERT: the domain orgs.email refuses anything not normalized
-INSERT INTO orgs.users (handle, email) VALUES ('sc_x', 'SC_X@example.com'); \echo :SQLSTATE
+-- direct INSERT: the domain orgs.email refuses white space, malformed
+-- addresses and addresses that Unicode normalization (NFC) would change
 INSERT INTO orgs.users (handle, email) VALUES ('sc_x', ' sc_x@example.com'); \echo :SQLSTATE
 INSERT INTO orgs.users (handle, email) VALUES ('sc_x', 'sc_x.example.com'); \echo :SQLSTATE
 INSERT INTO orgs.users (handle, email) VALUES ('sc_x', 'sc_x@'); \echo :SQLSTATE
-UPDATE orgs.organizations SET billing_email = 'Billing@Acme.example' WHERE org_id = 'sc_acme'; \echo :SQLSTATE
+INSERT INTO orgs.users (handle, email) VALUES ('sc_x', U&'sc_\212A@example.com'); \echo :SQLSTATE
+UPDATE orgs.organizations SET billing_email = U&'billing@\212Acme.example' WHERE org_id = 'sc_acme'; \echo :SQLSTATE
+-- letters keep their case; the key lowers ASCII letters, nothing else
+INSERT INTO orgs.users (handle, email) VALUES ('sc_x', U&'SC_X@Example.\00C9com');
+SELECT email, email_key, orgs.email_key(email) = email_key AS same_function
+  FROM orgs.users WHERE handle = 'sc_x';
+DELETE FROM orgs.users WHERE handle = 'sc_x';
+UPDATE orgs.organizations SET billing_email = 'Billing@Acme.example' WHERE org_id = 'sc_acme';
 UPDATE orgs.organizations SET billing_email = 'billing@acme.example' WHERE org_id = 'sc_acme';
 
 --------------------------------------------------------------------------

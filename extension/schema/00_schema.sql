@@ -4,28 +4,37 @@
 \echo Use "CREATE EXTENSION pg_orgs" to load this file. \quit
 
 --------------------------------------------------------------------------
--- The extension creates and owns its schema.  A schema "orgs" that existed
--- before CREATE EXTENSION stays under the control of its owner, who could
--- later put functions of the same names under the extension's SECURITY
--- DEFINER functions (CVE-2022-2625 is the same kind of hole): refuse it.
--- CREATE EXTENSION made the schema in this transaction if and only if its
--- row was written by this transaction.
+-- The extension's schema must be under the control of the role installing
+-- it alone.  A schema "orgs" that another role owns, or in which other
+-- roles may create objects, or that holds objects, would let them change what
+-- the extension's SECURITY DEFINER functions call (CVE-2022-2625 is the
+-- same kind of hole): refuse it.  (The empty schema that DROP EXTENSION
+-- leaves behind, owned by the role that installed it, is fine.)
 --------------------------------------------------------------------------
 DO $$
 DECLARE
-    v_owner text;
+    v_why text;
 BEGIN
-    SELECT n.nspowner::pg_catalog.regrole::text INTO v_owner
+    SELECT CASE
+             WHEN n.nspowner OPERATOR(pg_catalog.<>)
+                  (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+             THEN pg_catalog.format('it is owned by role %s, who could change what the extension''s functions call', n.nspowner::pg_catalog.regrole)
+             WHEN EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a
+                           WHERE a.grantee OPERATOR(pg_catalog.<>) n.nspowner
+                             AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE')
+             THEN 'other roles may create objects in it'
+             WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                           WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                             AND d.refobjid OPERATOR(pg_catalog.=) n.oid
+                             AND d.classid OPERATOR(pg_catalog.<>) 'pg_catalog.pg_extension'::pg_catalog.regclass)
+             THEN 'it holds objects'
+           END INTO v_why
       FROM pg_catalog.pg_namespace n
-     WHERE n.nspname OPERATOR(pg_catalog.=) 'orgs'
-       AND NOT (n.xmin OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()::pg_catalog.xid
-                AND n.nspowner OPERATOR(pg_catalog.=)
-                    (SELECT r.oid FROM pg_catalog.pg_roles r
-                      WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER));
-    IF FOUND THEN
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'orgs';
+    IF v_why IS NOT NULL THEN
         RAISE EXCEPTION 'schema "orgs" already exists'
             USING ERRCODE = 'duplicate_schema',
-                  DETAIL = pg_catalog.format('pg_orgs creates and owns its schema; the existing one is owned by role %s, who could change what the extension''s functions call.', v_owner),
+                  DETAIL = 'pg_orgs uses a schema "orgs" only if it was made by the role installing the extension, is empty and nobody else may create objects in it: ' || v_why || '.',
                   HINT = 'Drop or rename the existing schema "orgs", then run CREATE EXTENSION pg_orgs again.';
     END IF;
 END;
@@ -63,11 +72,13 @@ COMMENT ON DOMAIN orgs.identifier IS
 
 CREATE DOMAIN orgs.email AS text
     CONSTRAINT email_syntax
-    CHECK (VALUE OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(VALUE))
-           AND pg_catalog.length(VALUE) OPERATOR(pg_catalog.<=) 254
-           AND VALUE OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$');
+    CHECK (pg_catalog.length(VALUE) OPERATOR(pg_catalog.<=) 254
+           AND VALUE OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$'
+           AND CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
+                    THEN VALUE IS NFC NORMALIZED
+                    ELSE VALUE OPERATOR(pg_catalog.~) '^[ -~]+$' END);
 COMMENT ON DOMAIN orgs.email IS
-    'An e-mail address, stored trimmed and lower-cased (use orgs.normalize_email).';
+    'An e-mail address as the application verified it: no white space, at most 254 characters, in Unicode normalization form NFC (ASCII in a database that is not UTF8). Two addresses are the same when equal after lowering ASCII letters (the email_key columns).';
 
 --------------------------------------------------------------------------
 -- Sequences (explicit, so that pg_dump keeps their positions)
@@ -101,21 +112,24 @@ CREATE TABLE orgs.users (
     first_name  text CHECK (pg_catalog.length(first_name) OPERATOR(pg_catalog.<=) 200),
     last_name   text CHECK (pg_catalog.length(last_name) OPERATOR(pg_catalog.<=) 200),
     db_role     regrole,
-    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    email_key   text COLLATE "C" NOT NULL
+                GENERATED ALWAYS AS (pg_catalog.translate(email::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) STORED
 );
 ALTER SEQUENCE orgs.users_id_seq OWNED BY orgs.users.id;
 CREATE UNIQUE INDEX users_handle_key ON orgs.users (handle_key);
-CREATE UNIQUE INDEX users_email_key ON orgs.users (email);
+CREATE UNIQUE INDEX users_email_key ON orgs.users (email_key);
 CREATE UNIQUE INDEX users_db_role_key ON orgs.users (db_role);
 COMMENT ON TABLE orgs.users IS 'Accounts: people who can act in organizations.';
 COMMENT ON COLUMN orgs.users.id IS 'The user''s key.';
 COMMENT ON COLUMN orgs.users.handle IS 'The user''s handle, unique without regard to case among handles and org IDs.';
 COMMENT ON COLUMN orgs.users.handle_key IS 'lower(handle): the key of uniqueness and look-up.';
-COMMENT ON COLUMN orgs.users.email IS 'Verified e-mail address, trimmed and lower-cased.';
+COMMENT ON COLUMN orgs.users.email IS 'Verified e-mail address, as given (trimmed).';
 COMMENT ON COLUMN orgs.users.first_name IS 'First name (visible to team leads under team_members.view).';
 COMMENT ON COLUMN orgs.users.last_name IS 'Last name (visible to team leads under team_members.view).';
 COMMENT ON COLUMN orgs.users.db_role IS 'A database role that acts as this user without act_as (orgs.link_db_role).';
 COMMENT ON COLUMN orgs.users.created_at IS 'When the account was registered.';
+COMMENT ON COLUMN orgs.users.email_key IS 'The e-mail address with ASCII letters lowered: the key of uniqueness and comparison (orgs.email_key).';
 
 CREATE TABLE orgs.organizations (
     id            bigint PRIMARY KEY DEFAULT pg_catalog.nextval('orgs.organizations_id_seq'),
@@ -289,13 +303,15 @@ CREATE TABLE orgs.invitations (
         CHECK (expires_at OPERATOR(pg_catalog.>) created_at
                AND expires_at OPERATOR(pg_catalog.<=) (created_at OPERATOR(pg_catalog.+) '30 days'::interval)),
     CONSTRAINT invitations_decided_iff_not_pending
-        CHECK ((state OPERATOR(pg_catalog.=) 'pending') OPERATOR(pg_catalog.=) (decided_at IS NULL))
+        CHECK ((state OPERATOR(pg_catalog.=) 'pending') OPERATOR(pg_catalog.=) (decided_at IS NULL)),
+    email_key   text COLLATE "C" NOT NULL
+                GENERATED ALWAYS AS (pg_catalog.translate(email::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) STORED
 );
 ALTER SEQUENCE orgs.invitations_id_seq OWNED BY orgs.invitations.id;
 CREATE UNIQUE INDEX invitations_token_hash_key ON orgs.invitations (token_hash);
-CREATE UNIQUE INDEX invitations_one_pending ON orgs.invitations (org_id, email)
+CREATE UNIQUE INDEX invitations_one_pending ON orgs.invitations (org_id, email_key)
     WHERE state OPERATOR(pg_catalog.=) 'pending';
-CREATE INDEX invitations_email_idx ON orgs.invitations (email);
+CREATE INDEX invitations_email_idx ON orgs.invitations (email_key);
 COMMENT ON TABLE orgs.invitations IS 'E-mail invitations to join an organization with a role.';
 COMMENT ON COLUMN orgs.invitations.id IS 'The invitation''s key.';
 COMMENT ON COLUMN orgs.invitations.org_id IS 'The inviting organization.';
@@ -308,6 +324,7 @@ COMMENT ON COLUMN orgs.invitations.created_at IS 'When the invitation was sent.'
 COMMENT ON COLUMN orgs.invitations.expires_at IS 'After this the invitation can no longer be accepted.';
 COMMENT ON COLUMN orgs.invitations.decided_at IS 'When the invitation left pending.';
 COMMENT ON COLUMN orgs.invitations.decided_by IS 'Who took it out of pending (invitee or rescinder).';
+COMMENT ON COLUMN orgs.invitations.email_key IS 'The e-mail address with ASCII letters lowered (orgs.email_key): compared with the invitee''s.';
 
 CREATE TABLE orgs.audit_log (
     id           bigint PRIMARY KEY DEFAULT pg_catalog.nextval('orgs.audit_log_id_seq'),
@@ -344,11 +361,13 @@ CREATE TABLE orgs.notifications (
     payload    jsonb NOT NULL DEFAULT '{}'::jsonb,
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     read_at    timestamptz,
-    CHECK (pg_catalog.num_nonnulls(user_id, email) OPERATOR(pg_catalog.>=) 1)
+    CHECK (pg_catalog.num_nonnulls(user_id, email) OPERATOR(pg_catalog.>=) 1),
+    email_key  text COLLATE "C"
+               GENERATED ALWAYS AS (pg_catalog.translate(email::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) STORED
 );
 ALTER SEQUENCE orgs.notifications_id_seq OWNED BY orgs.notifications.id;
 CREATE INDEX notifications_user_id_idx ON orgs.notifications (user_id);
-CREATE INDEX notifications_email_idx ON orgs.notifications (email);
+CREATE INDEX notifications_email_idx ON orgs.notifications (email_key);
 COMMENT ON TABLE orgs.notifications IS 'In-platform notifications (the notification bar), read by their addressee.';
 COMMENT ON COLUMN orgs.notifications.id IS 'The notification''s key.';
 COMMENT ON COLUMN orgs.notifications.user_id IS 'The addressee, if registered.';
@@ -358,6 +377,7 @@ COMMENT ON COLUMN orgs.notifications.event IS 'What happened (invitation, invita
 COMMENT ON COLUMN orgs.notifications.payload IS 'Event data (ids; never a token).';
 COMMENT ON COLUMN orgs.notifications.created_at IS 'When the notification was made.';
 COMMENT ON COLUMN orgs.notifications.read_at IS 'When the addressee marked it read.';
+COMMENT ON COLUMN orgs.notifications.email_key IS 'The e-mail address with ASCII letters lowered (orgs.email_key).';
 
 --------------------------------------------------------------------------
 -- The permission matrix (PERMISSIONS.md), as data read by the C engine

@@ -7,7 +7,9 @@
 # extension's SECURITY DEFINER functions, or drop the reference schema's
 # tables.  So:
 #  - CREATE EXTENSION pg_orgs / pg_orgs_example refuse a schema that
-#    existed before (42P06), and succeed once it is gone;
+#    another role owns, or in which another role may create objects, or
+#    that holds objects (42P06), and succeed once it is gone; the empty
+#    schema that DROP EXTENSION leaves behind is fine;
 #  - ALTER EXTENSION ... UPDATE refuses a schema not owned by the
 #    extension's owner (an installation of 0.1.0 that was hijacked);
 #  - after a clean install the role can neither rename nor change the
@@ -57,9 +59,21 @@ is($node->safe_psql('hijack', q{SELECT count(*) FROM pg_extension WHERE extname 
 	BEGIN; DROP SCHEMA orgs; CREATE SCHEMA orgs AUTHORIZATION regress_mallory;
 	CREATE EXTENSION pg_orgs; COMMIT;});
 like($err, qr/schema "orgs" already exists/, 'a schema made for another role is refused too');
+# ... and one of the installing role with privileges for another role, or
+# with something in it
+($ret, $out, $err) = $node->psql('hijack', q{
+	BEGIN; DROP SCHEMA orgs; CREATE SCHEMA orgs; GRANT CREATE ON SCHEMA orgs TO regress_mallory;
+	CREATE EXTENSION pg_orgs; COMMIT;});
+like($err, qr/other roles may create objects in it/, 'a schema in which another role may create objects is refused');
+($ret, $out, $err) = $node->psql('hijack', q{
+	BEGIN; DROP SCHEMA orgs; CREATE SCHEMA orgs; CREATE TABLE orgs.lurker (i int);
+	CREATE EXTENSION pg_orgs; COMMIT;});
+like($err, qr/it holds objects/, 'a schema with objects in it is refused');
 as_mallory('DROP SCHEMA orgs');
 ($ret, $out, $err) = $node->psql('hijack', 'CREATE EXTENSION pg_orgs');
 is($ret, 0, 'without it, CREATE EXTENSION pg_orgs creates its schema');
+($ret, $out, $err) = $node->psql('hijack', 'DROP EXTENSION pg_orgs; CREATE EXTENSION pg_orgs');
+is($ret, 0, 'DROP EXTENSION leaves an empty schema of its own: CREATE EXTENSION takes it again');
 is($node->safe_psql('hijack', q{SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'orgs'}),
 	$node->safe_psql('hijack', q{SELECT extowner::regrole::text FROM pg_extension WHERE extname = 'pg_orgs'}),
 	'the schema is owned by the extension\'s owner');
