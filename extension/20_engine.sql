@@ -321,7 +321,13 @@ DECLARE
     v_got boolean := false;
     r record;
 BEGIN
-    IF v_user IS NULL THEN
+    -- a user the acting user may not see (itself, or a member of an org
+    -- where it holds members.view) does not exist for it
+    IF v_user IS NULL
+       OR (v_caller IS NOT NULL AND v_user <> v_caller
+           AND NOT EXISTS (SELECT 1 FROM orgs.members m
+                            WHERE m.user_id = v_user
+                              AND coalesce(orgs.has_org_permission(v_caller, m.org_id, 'members.view'), false))) THEN
         RAISE EXCEPTION 'user "%" does not exist', user_handle USING ERRCODE = 'undefined_object';
     END IF;
     SELECT a.org_id INTO v_org FROM orgs.apps a WHERE a.id = v_app;

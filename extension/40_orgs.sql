@@ -214,25 +214,6 @@ COMMENT ON FUNCTION orgs.require_role_within_actor(bigint, orgs.org_role, text) 
     'Internal: raise insufficient_privilege when the role holds a permission the acting user lacks in the org.';
 REVOKE ALL ON FUNCTION orgs.require_role_within_actor(bigint, orgs.org_role, text) FROM PUBLIC;
 
--- The key of a user by handle, or 42704.
-CREATE OR REPLACE FUNCTION orgs.existing_user(handle text)
-RETURNS bigint
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_id bigint := CASE WHEN handle IS NULL THEN NULL ELSE orgs.lookup_user(handle) END;
-BEGIN
-    IF v_id IS NULL THEN
-        RAISE EXCEPTION 'user "%" does not exist', handle
-            USING ERRCODE = 'undefined_object';
-    END IF;
-    RETURN v_id;
-END;
-$$;
-COMMENT ON FUNCTION orgs.existing_user(text) IS 'Internal: the key of a user by handle; undefined_object when there is none.';
-REVOKE ALL ON FUNCTION orgs.existing_user(text) FROM PUBLIC;
-
 -- Serialize the membership changes of one organization, and make the
 -- permission checks that follow see everything committed before.  The row
 -- update waits for any concurrent membership change in the org (the
@@ -401,14 +382,15 @@ $$;
 COMMENT ON FUNCTION orgs.leave_org(text) IS
     'The acting user leaves the organization (and its teams); the last admin cannot leave.';
 
--- The membership row of a user in an org, locked; 42704 unless a member.
+-- The membership row of a user in an org, locked; 42704 unless a member
+-- (one error whether or not a user of that handle exists elsewhere).
 CREATE OR REPLACE FUNCTION orgs.locked_member(org bigint, handle text)
 RETURNS orgs.members
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_user bigint := orgs.existing_user(handle);
+    v_user bigint := CASE WHEN handle IS NULL THEN NULL ELSE orgs.lookup_user(handle) END;
     v_member orgs.members;
 BEGIN
     SELECT m.* INTO v_member FROM orgs.members m

@@ -9,11 +9,16 @@
 --     belongs to an account and always by e-mail, so that a person who
 --     registers later sees it too;
 --   - NOTIFY on channel orgs_events, which PostgreSQL delivers after commit
---     (never after a rollback), with a JSON payload of the event name and
---     ids, never the token: {"event": "invitation_created",
---     "invitation_id": 1, "org_id": 1, "notification_id": 1}.
---     Events: invitation_created, invitation_rescinded,
---     invitation_accepted, invitation_declined.
+--     (never after a rollback).  Any role can LISTEN on any channel, so the
+--     payload is only the key of the new orgs.notifications row:
+--     {"notification_id": 42}.  Every row of orgs.notifications is
+--     announced so (trigger notification_notify).  The addressee reads the
+--     row through row-level security; a mail sender, running as a role the
+--     DBA granted EXECUTE on orgs.notification_for_delivery(), reads the
+--     rest (event, addressee's e-mail and handle, organization, payload).
+--     Notifications: invitation (to the invitee), invitation_rescinded (to
+--     the invitee), invitation_accepted (to the invitee), member_joined
+--     and invitation_declined (to the inviter).
 --
 -- Errors:
 --   - by token, an unknown, used, declined, rescinded, expired or foreign
@@ -49,17 +54,44 @@ RETURN CASE WHEN state OPERATOR(pg_catalog.=) 'pending'::orgs.invitation_state
 COMMENT ON FUNCTION orgs.invitation_effective_state(orgs.invitation_state, timestamptz) IS
     'The state of an invitation, counting a pending invitation past its expiry as expired.';
 
--- Send the event to orgs_events (delivered at commit).
-CREATE OR REPLACE FUNCTION orgs.notify_event(payload jsonb)
-RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+-- Announce every new notification on orgs_events (delivered at commit):
+-- its key only, so that a stranger listening learns nothing.
+CREATE OR REPLACE FUNCTION orgs.trg_notification_notify()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_notify('orgs_events', jsonb_build_object('notification_id', NEW.id)::text);
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION orgs.trg_notification_notify() IS
+    'Internal: NOTIFY orgs_events with the key of a new notification, and nothing else (any role may listen).';
+REVOKE ALL ON FUNCTION orgs.trg_notification_notify() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER notification_notify AFTER INSERT ON orgs.notifications
+    FOR EACH ROW EXECUTE FUNCTION orgs.trg_notification_notify();
+COMMENT ON TRIGGER notification_notify ON orgs.notifications IS
+    'Announces each new notification on channel orgs_events (payload: its key).';
+
+-- What a mail sender needs to deliver one notification.
+CREATE OR REPLACE FUNCTION orgs.notification_for_delivery(notification_id bigint)
+RETURNS TABLE(event text, email text, user_handle text, org_id text, payload jsonb,
+              created_at timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT pg_catalog.pg_notify('orgs_events', payload::text);
+    SELECT n.event, COALESCE(n.email::text, u.email::text), u.handle::text, o.org_id::text,
+           n.payload, n.created_at
+      FROM orgs.notifications n
+      LEFT JOIN orgs.users u ON u.id OPERATOR(pg_catalog.=) n.user_id
+      LEFT JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) n.org_id
+     WHERE n.id OPERATOR(pg_catalog.=) notification_for_delivery.notification_id;
 END;
-COMMENT ON FUNCTION orgs.notify_event(jsonb) IS
-    'Internal: NOTIFY orgs_events with a JSON payload (event name and ids; never a token), delivered after commit.';
-REVOKE ALL ON FUNCTION orgs.notify_event(jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION orgs.notification_for_delivery(bigint) IS
+    'For a mail sender: the event, addressee (e-mail and handle), organization and payload of a notification announced on orgs_events. EXECUTE is granted by the DBA to the sender''s role only.';
+REVOKE ALL ON FUNCTION orgs.notification_for_delivery(bigint) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.invite(org_id text, email text, role orgs.org_role,
                             valid_for interval DEFAULT '7 days')
@@ -76,7 +108,6 @@ DECLARE
     v_token text;
     v_id bigint;
     v_invitee bigint;
-    v_notification bigint;
     v_constraint text;
 BEGIN
     IF role IS NULL THEN
@@ -126,10 +157,7 @@ BEGIN
             jsonb_build_object('invitation_id', v_id, 'org_id', v_org,
                                'org', orgs.org_name(v_org), 'role', role,
                                'invited_by', orgs.current_user_handle(),
-                               'expires_at', v_expires))
-    RETURNING n.id INTO v_notification;
-    PERFORM orgs.notify_event(jsonb_build_object('event', 'invitation_created', 'invitation_id', v_id,
-                                                 'org_id', v_org, 'notification_id', v_notification));
+                               'expires_at', v_expires));
     PERFORM orgs.write_audit(v_org, 103, 'invitation_created', v_email,
                              jsonb_build_object('invitation_id', v_id, 'role', role, 'expires_at', v_expires));
     invitation_id := v_id;
@@ -163,8 +191,11 @@ BEGIN
     END IF;
     UPDATE orgs.invitations i SET state = 'rescinded', decided_at = now(), decided_by = v_actor
      WHERE i.id = v_inv.id;
-    PERFORM orgs.notify_event(jsonb_build_object('event', 'invitation_rescinded',
-                                                 'invitation_id', v_inv.id, 'org_id', v_inv.org_id));
+    INSERT INTO orgs.notifications (user_id, email, org_id, event, payload)
+    VALUES ((SELECT u.id FROM orgs.users u WHERE u.email_key = v_inv.email_key), v_inv.email, v_inv.org_id,
+            'invitation_rescinded',
+            jsonb_build_object('invitation_id', v_inv.id, 'org_id', v_inv.org_id,
+                               'org', orgs.org_name(v_inv.org_id), 'role', v_inv.role));
     PERFORM orgs.write_audit(v_inv.org_id, 104, 'invitation_cancelled', v_inv.email::text,
                              jsonb_build_object('invitation_id', v_inv.id, 'role', v_inv.role));
 END;
@@ -209,8 +240,6 @@ BEGIN
                     jsonb_build_object('invitation_id', inv.id, 'org_id', inv.org_id,
                                        'org', v_org_name, 'user', v_handle, 'role', inv.role));
         END IF;
-        PERFORM orgs.notify_event(jsonb_build_object('event', 'invitation_accepted', 'invitation_id', inv.id,
-                                                     'org_id', inv.org_id, 'user_id', v_actor));
         PERFORM orgs.write_audit(inv.org_id, 105, 'invitation_accepted', inv.email::text,
                                  jsonb_build_object('invitation_id', inv.id, 'role', inv.role, 'user', v_handle));
         PERFORM orgs.write_audit(inv.org_id, 100, 'member_added', v_handle,
@@ -224,8 +253,6 @@ BEGIN
                     jsonb_build_object('invitation_id', inv.id, 'org_id', inv.org_id,
                                        'org', v_org_name, 'email', inv.email));
         END IF;
-        PERFORM orgs.notify_event(jsonb_build_object('event', 'invitation_declined', 'invitation_id', inv.id,
-                                                     'org_id', inv.org_id, 'user_id', v_actor));
         PERFORM orgs.write_audit(inv.org_id, 106, 'invitation_declined', inv.email::text,
                                  jsonb_build_object('invitation_id', inv.id, 'role', inv.role, 'user', v_handle));
     END IF;

@@ -219,7 +219,9 @@ DECLARE
 BEGIN
     PERFORM orgs.require_org_permission(v_org, 'teams.manage_members', 'add team members in organization %s');
     v_team := orgs.visible_team(v_org, team_id);
-    v_user := orgs.existing_user(user_handle);
+    -- a user that exists only outside the org gets the same error as one
+    -- that does not exist at all
+    v_user := CASE WHEN user_handle IS NULL THEN NULL ELSE orgs.lookup_user(user_handle) END;
     -- lock the membership: a concurrent removal from the org waits for us
     -- (and then takes the new team membership with it) or we see it gone
     SELECT m.role INTO v_role FROM orgs.members m
@@ -274,7 +276,7 @@ DECLARE
 BEGIN
     PERFORM orgs.require_org_permission(v_org, 'teams.manage_members', 'remove team members in organization %s');
     v_team := orgs.visible_team(v_org, team_id);
-    v_user := orgs.existing_user(user_handle);
+    v_user := CASE WHEN user_handle IS NULL THEN NULL ELSE orgs.lookup_user(user_handle) END;
     DELETE FROM orgs.team_members tm WHERE tm.team_id = v_team.id AND tm.user_id = v_user;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'user "%" is not a member of team "%"', user_handle, v_team.team_id

@@ -26,15 +26,11 @@ BEGIN
         v_owner_name := v_handle;               -- a personal app
     ELSE
         v_org := CASE WHEN owner IS NULL THEN NULL ELSE orgs.lookup_org(owner) END;
+        -- another user's handle gets the error of a name that is nobody's
         IF v_org IS NULL OR NOT COALESCE(orgs.has_org_permission(v_org, 'org.view'), false) THEN
-            IF owner IS NOT NULL AND orgs.lookup_user(owner) IS NOT NULL THEN
-                RAISE EXCEPTION 'permission denied to create apps for user "%"', owner
-                    USING ERRCODE = 'insufficient_privilege',
-                          DETAIL = 'A personal app can be created only by its owner.';
-            END IF;
             RAISE EXCEPTION 'owner "%" does not exist', owner
                 USING ERRCODE = 'undefined_object',
-                      DETAIL = 'The owner of an app is the acting user or an organization.';
+                      DETAIL = 'The owner of an app is the acting user or an organization of the acting user.';
         END IF;
         PERFORM orgs.require_org_permission(v_org, 'apps.create', 'create apps in organization %s');
         v_owner_name := orgs.org_name(v_org);

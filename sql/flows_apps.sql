@@ -84,7 +84,8 @@ SELECT orgs.act_as('fa_ou', false);
 SELECT pg_temp.try($$SELECT orgs.create_app('fa_org', 'x')$$);
 SELECT orgs.act_as('fa_tc', false);
 SELECT pg_temp.try($$SELECT orgs.create_app('fa_org', 'x')$$);
--- another user's handle, other tenant, nothing at all
+-- another user's handle, other tenant, nothing at all: one error, so that
+-- it tells nothing about which handles exist
 SELECT pg_temp.try($$SELECT orgs.create_app('fa_solo', 'x')$$);
 SELECT orgs.act_as('fa_zed', false);
 SELECT pg_temp.try($$SELECT orgs.create_app('fa_org', 'x')$$);

@@ -115,6 +115,8 @@ SELECT orgs.set_member_role('fo_acme', 'FO_BOB', 'org_contributor');   -- no cha
 SELECT orgs.set_member_role('fo_acme', 'fo_bob', 'org_user');
 SELECT user_handle, role FROM orgs.org_members WHERE org_id = 'fo_acme' ORDER BY user_handle;
 SELECT pg_temp.try($$SELECT orgs.set_member_role('fo_acme', 'fo_bob', NULL)$$);
+-- a handle that is nobody's and a user of no concern to this org: one
+-- error, so that it tells nothing about which handles exist
 SELECT pg_temp.try($$SELECT orgs.set_member_role('fo_acme', 'fo_nosuch', 'org_user')$$);
 SELECT pg_temp.try($$SELECT orgs.set_member_role('fo_acme', 'fo_frank', 'org_user')$$);
 SELECT pg_temp.try($$SELECT orgs.set_member_role('fo_nosuch', 'fo_bob', 'org_user')$$);

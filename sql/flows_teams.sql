@@ -117,6 +117,7 @@ SELECT orgs.act_as('ft_oc', false);
 SELECT orgs.add_team_member('ft_org', 'trainers', 'ft_tc');
 SELECT orgs.add_team_member('ft_org', 'trainers', 'ft_ou');
 SELECT team_id, members FROM orgs.org_teams WHERE org_id = 'ft_org' ORDER BY team_id;
+-- a user outside the org and a handle that is nobody's: one error
 SELECT pg_temp.try($$SELECT orgs.add_team_member('ft_org', 'labelers', 'ft_out')$$);
 SELECT pg_temp.try($$SELECT orgs.add_team_member('ft_org', 'labelers', 'ft_zed')$$);
 SELECT pg_temp.try($$SELECT orgs.add_team_member('ft_org', 'labelers', 'ft_nosuch')$$);

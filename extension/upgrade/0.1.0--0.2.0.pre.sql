@@ -96,3 +96,9 @@ ALTER TABLE orgs.notifications ADD COLUMN email_key text COLLATE "C"
 DROP INDEX orgs.notifications_email_idx;
 CREATE INDEX notifications_email_idx ON orgs.notifications (email_key);
 COMMENT ON COLUMN orgs.notifications.email_key IS 'The e-mail address with ASCII letters lowered (orgs.email_key).';
+
+--------------------------------------------------------------------------
+-- Functions of 0.1.0 that 0.2.0 no longer has
+--------------------------------------------------------------------------
+DROP FUNCTION orgs.existing_user(text);
+DROP FUNCTION orgs.notify_event(jsonb);
