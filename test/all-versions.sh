@@ -76,6 +76,7 @@ for v in $VERSIONS; do
 	else
 		# timeout runs in its own process group: it is waited for here, and
 		# an interrupt reaches it through stop_run.
+		: >"$log" # before tail opens it
 		timeout --signal=TERM --kill-after=120 "$CHROOT_TIMEOUT" \
 			bash "$REPO/test/chroot.sh" "$where" "$major" </dev/null >"$log" 2>&1 &
 		TPID=$!

@@ -67,6 +67,7 @@ ROOT=""
 MOUNTS=()
 LOG=""
 CLEANED=0
+CLEAN_FAILED=0
 
 now() { date +%s; }
 
@@ -119,6 +120,7 @@ cleanup() {
 		# Never rm -rf across a bind mount of the host's /dev.
 		err "still mounted, so $ROOT is NOT removed:"
 		printf '  %s\n' $left >&2
+		CLEAN_FAILED=1
 		return "$rc"
 	fi
 	rm -rf --one-file-system "$ROOT"
@@ -258,12 +260,18 @@ T3=$(now)
 
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOG" | tail -n 1 || true)
 msg ""
-msg "== PostgreSQL $MAJOR on $SUITE: debootstrap $((T1 - T0)) s, package install $((T2 - T1)) s, suite (build + tests) $((T3 - T2)) s, total $((T3 - T0)) s"
+msg "== removing the chroot"
+cleanup
+T4=$(now)
+msg "== PostgreSQL $MAJOR on $SUITE: debootstrap $((T1 - T0)) s, package install $((T2 - T1)) s, suite (build + tests) $((T3 - T2)) s, removal $((T4 - T3)) s, total $((T4 - T0)) s"
 if [ -z "$summary" ]; then
 	# make test died before its summary (e.g. the build failed early).
 	[ "$rc" -eq 0 ] && rc=1
 	summary="0 passed, 1 failed"
 	msg "   (make test printed no summary line; exit status $rc)"
+fi
+if [ "$CLEAN_FAILED" -eq 1 ] && [ "$rc" -eq 0 ]; then
+	rc=3
 fi
 msg "$summary"
 exit "$rc"
