@@ -65,10 +65,22 @@ $(UPGRADE_BUILT): extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION).pre.sql $(COD
 		extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION).post.sql
 	cat $^ > $@
 
-.PHONY: test demo bench
-# The whole test suite on a throw-away cluster (see test/run.sh).
+.PHONY: test test-all-versions test-chroot demo bench
+# The whole test suite on a throw-away cluster (see test/run.sh), against the
+# installation of PG_CONFIG when it is given (make test PG_CONFIG=...), else
+# PostgreSQL 15.
 test:
 	bash test/run.sh
+
+# The suite on PostgreSQL 15 (this host), 17 (Debian trixie chroot) and 18
+# (Debian sid chroot), as root; see test/all-versions.sh.
+test-all-versions:
+	bash test/all-versions.sh
+
+# One version in a chroot, as root: make test-chroot SUITE=trixie MAJOR=17
+test-chroot:
+	@test -n "$(SUITE)" && test -n "$(MAJOR)" || { echo "usage: make test-chroot SUITE=trixie MAJOR=17" >&2; exit 2; }
+	bash test/chroot.sh $(SUITE) $(MAJOR)
 
 demo:
 	bash examples/demo.sh

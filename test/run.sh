@@ -4,6 +4,12 @@
 #   bash test/run.sh [regress|isolation|parallel|tap]...   (default: all)
 #
 # Environment:
+#   PG_CONFIG    pg_config of the PostgreSQL installation to test against
+#                (also "make test PG_CONFIG=..."); default
+#                /usr/lib/postgresql/15/bin/pg_config if it exists, else the
+#                pg_config on PATH.  Everything else (bindir, pgxs, pg_regress,
+#                the TAP perl modules, the major version, the Debian package
+#                names) is derived from it.
 #   TESTS="a b"  run only the tests with these names, in every group
 #                (TAP names may be given with or without ".pl")
 #   KEEP=1       keep the temporary directory (cluster, outputs, logs)
@@ -12,7 +18,8 @@
 #   regress    pg_regress over sql/*.sql against expected/
 #   isolation  pg_isolation_regress over test/specs/*.spec, test/expected/
 #   parallel   pg_regress again over the names listed in test/parallel_tests,
-#              with parallel query forced (force_parallel_mode=regress)
+#              with parallel query forced (force_parallel_mode=regress on
+#              PostgreSQL 15, debug_parallel_query=regress on 16 and later)
 #   tap        prove over test/t/*.pl (PostgreSQL::Test::Cluster)
 #
 # Optional test/temp.conf is appended to the postgresql.conf of every cluster
@@ -28,15 +35,8 @@
 
 set -euo pipefail
 
-PG_BINDIR=/usr/lib/postgresql/15/bin
-PG_CONFIG=$PG_BINDIR/pg_config
-PGXS_DIR=/usr/lib/postgresql/15/lib/pgxs
-PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
-PG_ISOLATION_REGRESS=$PGXS_DIR/src/test/isolation/pg_isolation_regress
-PG_PERL_LIB=$PGXS_DIR/src/test/perl
 EXTENSION=pg_orgs
-PACKAGES=(postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc perl)
-PARALLEL_PGOPTIONS='-c force_parallel_mode=regress -c max_parallel_workers_per_gather=2 -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0'
+DEFAULT_PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 ALL_GROUPS=(regress isolation parallel tap)
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -93,7 +93,61 @@ want_test() {
 IS_ROOT=0
 [ "$(id -u)" -eq 0 ] && IS_ROOT=1
 
+# ---------------------------------------------------------------- PostgreSQL
+# pg_major PG_CONFIG: the major version ("15", "18") from pg_config --version
+# ("PostgreSQL 15.13 (Debian ...)", "PostgreSQL 18beta1").
+pg_major() {
+	"$1" --version 2>/dev/null | sed -nE 's/^PostgreSQL ([0-9]+).*/\1/p' | head -n 1
+}
+
+if [ -z "${PG_CONFIG:-}" ]; then
+	if [ -x "$DEFAULT_PG_CONFIG" ]; then
+		PG_CONFIG=$DEFAULT_PG_CONFIG
+	elif command -v pg_config >/dev/null 2>&1; then
+		PG_CONFIG=$(command -v pg_config)
+	else
+		# Nothing installed yet: the package check below installs 15.
+		PG_CONFIG=$DEFAULT_PG_CONFIG
+	fi
+elif [ "${PG_CONFIG#*/}" = "$PG_CONFIG" ]; then
+	# A bare command name: look it up on PATH.
+	PG_CONFIG=$(command -v "$PG_CONFIG" 2>/dev/null || printf '%s' "$PG_CONFIG")
+fi
+
+# The major version, before anything is installed: from pg_config if it is
+# there, else from a Debian path /usr/lib/postgresql/MAJOR/bin/pg_config.
+PG_MAJOR=""
+if [ -x "$PG_CONFIG" ]; then
+	PG_MAJOR=$(pg_major "$PG_CONFIG")
+fi
+if [ -z "$PG_MAJOR" ]; then
+	case $PG_CONFIG in
+	/usr/lib/postgresql/[0-9]*/bin/pg_config)
+		PG_MAJOR=${PG_CONFIG#/usr/lib/postgresql/}
+		PG_MAJOR=${PG_MAJOR%%/*}
+		;;
+	esac
+fi
+if [ -z "$PG_MAJOR" ]; then
+	err "PG_CONFIG=$PG_CONFIG: not an executable pg_config (or its --version is not \"PostgreSQL N...\")"
+	exit 1
+fi
+
 # ---------------------------------------------------------------- packages
+PACKAGES=(libipc-run-perl make gcc perl)
+# A Debian installation (/usr/lib/postgresql/MAJOR, also behind the
+# /usr/bin/pg_config of postgresql-common): its packages are checked (and,
+# as root, installed) too.
+PG_BINDIR_GUESS=""
+if [ -x "$PG_CONFIG" ]; then
+	PG_BINDIR_GUESS=$("$PG_CONFIG" --bindir 2>/dev/null || true)
+fi
+case "$PG_CONFIG $PG_BINDIR_GUESS" in
+/usr/lib/postgresql/* | *" /usr/lib/postgresql/"*)
+	PACKAGES=("postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "${PACKAGES[@]}")
+	;;
+esac
+
 missing_packages() {
 	local p status
 	for p in "${PACKAGES[@]}"; do
@@ -122,12 +176,48 @@ else
 	err "dpkg-query not found; assuming ${PACKAGES[*]} are installed"
 fi
 
-for f in "$PG_CONFIG" "$PG_REGRESS" "$PG_ISOLATION_REGRESS" "$PG_BINDIR/initdb" "$PG_BINDIR/pg_ctl"; do
+# Everything else comes from pg_config.
+if [ ! -x "$PG_CONFIG" ]; then
+	err "$PG_CONFIG not found (is postgresql-server-dev-$PG_MAJOR installed?)"
+	exit 1
+fi
+PG_VERSION=$("$PG_CONFIG" --version)
+PG_MAJOR=$(pg_major "$PG_CONFIG")
+if [ -z "$PG_MAJOR" ] || [ "$PG_MAJOR" -lt 15 ]; then
+	err "$PG_CONFIG reports \"$PG_VERSION\": pg_orgs needs PostgreSQL 15 or later"
+	exit 1
+fi
+PG_BINDIR=$("$PG_CONFIG" --bindir)
+PGXS_MK=$("$PG_CONFIG" --pgxs)
+case $PGXS_MK in
+*/src/makefiles/pgxs.mk) PGXS_DIR=${PGXS_MK%/src/makefiles/pgxs.mk} ;;
+*)
+	err "$PG_CONFIG --pgxs gives $PGXS_MK, not .../src/makefiles/pgxs.mk"
+	exit 1
+	;;
+esac
+PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
+PG_ISOLATION_REGRESS=$PGXS_DIR/src/test/isolation/pg_isolation_regress
+PG_PERL_LIB=$PGXS_DIR/src/test/perl
+# PostgreSQL 16 renamed force_parallel_mode to debug_parallel_query.
+if [ "$PG_MAJOR" -ge 16 ]; then
+	FORCE_PARALLEL=debug_parallel_query
+else
+	FORCE_PARALLEL=force_parallel_mode
+fi
+PARALLEL_PGOPTIONS="-c $FORCE_PARALLEL=regress -c max_parallel_workers_per_gather=2 -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0"
+
+for f in "$PG_REGRESS" "$PG_ISOLATION_REGRESS" "$PG_BINDIR/initdb" "$PG_BINDIR/pg_ctl" "$PG_BINDIR/psql"; do
 	if [ ! -x "$f" ]; then
-		err "$f not found (are postgresql-15 and postgresql-server-dev-15 installed?)"
+		err "$f not found (are postgresql-$PG_MAJOR and postgresql-server-dev-$PG_MAJOR installed?)"
 		exit 1
 	fi
 done
+if want_group tap && [ ! -f "$PG_PERL_LIB/PostgreSQL/Test/Cluster.pm" ]; then
+	err "$PG_PERL_LIB/PostgreSQL/Test/Cluster.pm not found (is postgresql-server-dev-$PG_MAJOR installed?)"
+	exit 1
+fi
+msg "== $PG_VERSION ($PG_CONFIG)"
 
 # ---------------------------------------------------------------- build
 msg "== building $EXTENSION (ASSERTS=1)"
@@ -220,6 +310,10 @@ done
 mkdir -p "$SRC/sql" "$SRC/expected" "$SRC/test/specs" "$SRC/test/expected" "$SRC/test/t"
 if [ $IS_ROOT -eq 1 ]; then
 	chown -R "$RUN_USER": "$WORK"
+fi
+if ! as_user test -w "$WORK/tmp"; then
+	err "cannot run commands as the OS user $RUN_USER in $WORK (runuser failed, or a directory above is not accessible to it)"
+	exit 1
 fi
 
 # ---------------------------------------------------------------- test lists
@@ -344,23 +438,47 @@ show_server_trouble() {
 	fi
 }
 
+# regress_results LOGFILE: "name|status" for every per-test result line of
+# pg_regress / pg_isolation_regress output, status one of ok, FAILED,
+# "failed (ignored)", skipped.  Two formats:
+#   PostgreSQL 15:   "test name ... ok  12 ms", "     name ... FAILED" (in a
+#                    parallel group), "test name ... failed (ignored)"
+#   PostgreSQL 16+:  TAP: "ok 1         - name   12 ms", "not ok 2     - name
+#                    45 ms" ('+' instead of '-' in a parallel group), and
+#                    "ok 3 - name ... # SKIP ..." / "(ignored)" variants
+# "not ok" is always a failure, whatever follows it.
+regress_results() {
+	sed -nE \
+		-e 's/^(test +| +)([^ ]+) +\.\.\. (ok|FAILED|failed \(ignored\)).*/\2|\3/p' -e t \
+		-e 's/^not ok +[0-9]+ +[-+] +([^ ]+).*/\1|FAILED/p' -e t \
+		-e 's/^ok +[0-9]+ +[-+] +([^ ]+).*# *[Ss][Kk][Ii][Pp].*/\1|skipped/p' -e t \
+		-e 's/^ok +[0-9]+ +[-+] +([^ ]+).*\(ignored\).*/\1|failed (ignored)/p' -e t \
+		-e 's/^ok +[0-9]+ +[-+] +([^ ]+)( .*)?$/\1|ok/p' \
+		"$1"
+}
+
 # count_regress LOGFILE INPUTDIR OUTDIR NAMES...: per-test results from
-# pg_regress-style output; sets C_PASSED, C_FAILED, C_IGNORED.  A test with
-# no result line (no expected file, pg_regress died early) counts as failed.
+# pg_regress-style output; sets C_PASSED, C_FAILED, C_IGNORED, C_SKIPPED.
+# A test with no result line (no expected file, pg_regress died early)
+# counts as failed.
 count_regress() {
 	local log=$1 inputdir=$2 outdir=$3 name res
 	shift 3
-	C_PASSED=0 C_FAILED=0 C_IGNORED=0
+	C_PASSED=0 C_FAILED=0 C_IGNORED=0 C_SKIPPED=0
 	declare -A result=()
 	while IFS='|' read -r name res; do
 		result[$name]=$res
-	done < <(sed -nE 's/^(test +| +)([^ ]+) +\.\.\. (ok|FAILED|failed \(ignored\)).*/\2|\3/p' "$log")
+	done < <(regress_results "$log")
 	for name in "$@"; do
 		case ${result[$name]:-} in
 		ok) C_PASSED=$((C_PASSED + 1)) ;;
 		"failed (ignored)")
 			C_PASSED=$((C_PASSED + 1))
 			C_IGNORED=$((C_IGNORED + 1))
+			;;
+		skipped)
+			C_PASSED=$((C_PASSED + 1))
+			C_SKIPPED=$((C_SKIPPED + 1))
 			;;
 		FAILED) C_FAILED=$((C_FAILED + 1)) ;;
 		*)
@@ -413,6 +531,7 @@ run_regress_group() {
 		note="runner exited $rc"
 	fi
 	[ "$C_IGNORED" -gt 0 ] && note="${note:+$note, }$C_IGNORED failed but ignored"
+	[ "$C_SKIPPED" -gt 0 ] && note="${note:+$note, }$C_SKIPPED skipped"
 	if [ "$C_FAILED" -gt 0 ]; then
 		if [ -s "$outdir/regression.diffs" ]; then
 			msg "---- $group: $outdir/regression.diffs (first 200 lines)"
@@ -445,6 +564,8 @@ run_tap_group() {
 			PERL5LIB="$PG_PERL_LIB:$SRC/test/lib" \
 			PG_REGRESS="$PG_REGRESS" \
 			TESTDIR="$WORK/tap" \
+			TESTDATADIR="$WORK/tap/tmp_check" \
+			TESTLOGDIR="$WORK/tap/tmp_check/log" \
 			PG_TEST_PORT_DIR="$WORK/tap" \
 			"${temp_config[@]}" \
 			prove -I "$PG_PERL_LIB" -I "$SRC/test/lib" "t/$n.pl") >"$out" 2>&1 || rc=$?
