@@ -11,7 +11,8 @@
 #            no .git, no build outputs) to a temporary directory; make the
 #            orig tarball pg-orgs_UPSTREAM.orig.tar.gz from it; build source
 #            and binary packages with dpkg-buildpackage -us -uc (debian/rules
-#            uses pg_buildext; no tests at build time)
+#            uses pg_buildext; no tests at build time); lintian's report
+#            follows when lintian is installed (informational only)
 #   install  dpkg -i postgresql-15-pg-orgs_*.deb (apt-get -f install when a
 #            dependency is missing)
 #   smoke    debian/tests/smoke 15: the package lists pg_orgs.so and both
@@ -199,7 +200,10 @@ do_build() {
 	dpkg-deb -c "$deb" | awk '{ print "  " $NF }' | grep -v '/$'
 	if command -v lintian >/dev/null 2>&1; then
 		msg "lintian (informational):"
-		lintian --allow-root "$WORK"/src/pg-orgs_*.changes 2>&1 | sed 's/^/  /' || true
+		# (its temporary files in $WORK, which the clean-up removes)
+		mkdir -p "$WORK/lintian-tmp"
+		TMPDIR=$WORK/lintian-tmp lintian --allow-root "$WORK"/src/pg-orgs_*.changes 2>&1 |
+			sed 's/^/  /' || true
 	fi
 }
 
