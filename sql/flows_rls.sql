@@ -248,12 +248,41 @@ SELECT count(*) AS my_orgs FROM orgs.my_orgs;
 -- The policies compute their sets once per statement and keep indexes
 --------------------------------------------------------------------------
 RESET ROLE;
+-- The shape of a plan, the same on every PostgreSQL version: one line per
+-- node (type, relation, index), marking InitPlans and what the index and
+-- recheck conditions compare (an InitPlan's output is "<initplan>").
+CREATE FUNCTION pg_temp.plan_shape(q text) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    p jsonb;
+BEGIN
+    EXECUTE 'EXPLAIN (COSTS OFF, FORMAT JSON) ' || q INTO p;
+    RETURN QUERY
+    WITH RECURSIVE t(depth, n, ord) AS (
+        SELECT 0, p -> 0 -> 'Plan', ''::text
+        UNION ALL
+        SELECT t.depth + 1, c.value, t.ord || lpad(c.ordinality::text, 3, '0')
+          FROM t, jsonb_array_elements(t.n -> 'Plans') WITH ORDINALITY AS c
+    )
+    SELECT repeat('  ', depth)
+           || CASE WHEN n ->> 'Parent Relationship' = 'InitPlan' THEN 'InitPlan: ' ELSE '' END
+           || (n ->> 'Node Type')
+           || coalesce(' on ' || (n ->> 'Relation Name'), '')
+           || coalesce(' using ' || (n ->> 'Index Name'), '')
+           || coalesce(' [index: ' || regexp_replace(n ->> 'Index Cond',
+                                                     '\$[0-9]+|\(InitPlan [0-9]+\)\.col[0-9]+', '<initplan>', 'g') || ']', '')
+           || coalesce(' [recheck: ' || regexp_replace(n ->> 'Recheck Cond',
+                                                       '\$[0-9]+|\(InitPlan [0-9]+\)\.col[0-9]+', '<initplan>', 'g') || ']', '')
+      FROM t ORDER BY ord;
+END;
+$$;
+
 SET ROLE regress_fr_app;
 SELECT orgs.act_as('fr_ann', false);
 SET enable_seqscan = off;
 SET enable_indexscan = off;
-EXPLAIN (COSTS OFF) SELECT * FROM orgs.organizations;
-EXPLAIN (COSTS OFF) SELECT * FROM orgs.apps;
+SELECT * FROM pg_temp.plan_shape('SELECT * FROM orgs.organizations');
+SELECT * FROM pg_temp.plan_shape('SELECT * FROM orgs.apps');
 RESET enable_seqscan;
 RESET enable_indexscan;
 

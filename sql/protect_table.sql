@@ -182,6 +182,34 @@ RESET ROLE;
 -- 200 more apps with 20 rows each: the acting user's two apps are a
 -- small part of the table.
 INSERT INTO orgs.organizations (org_id, name) VALUES ('pt-big', 'Big');
+-- The shape of a plan, the same on every PostgreSQL version: one line per
+-- node (type, relation, index), marking InitPlans and what the index and
+-- recheck conditions compare (an InitPlan's output is "<initplan>").
+CREATE FUNCTION pg_temp.plan_shape(q text) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    p jsonb;
+BEGIN
+    EXECUTE 'EXPLAIN (COSTS OFF, FORMAT JSON) ' || q INTO p;
+    RETURN QUERY
+    WITH RECURSIVE t(depth, n, ord) AS (
+        SELECT 0, p -> 0 -> 'Plan', ''::text
+        UNION ALL
+        SELECT t.depth + 1, c.value, t.ord || lpad(c.ordinality::text, 3, '0')
+          FROM t, jsonb_array_elements(t.n -> 'Plans') WITH ORDINALITY AS c
+    )
+    SELECT repeat('  ', depth)
+           || CASE WHEN n ->> 'Parent Relationship' = 'InitPlan' THEN 'InitPlan: ' ELSE '' END
+           || (n ->> 'Node Type')
+           || coalesce(' on ' || (n ->> 'Relation Name'), '')
+           || coalesce(' using ' || (n ->> 'Index Name'), '')
+           || coalesce(' [index: ' || regexp_replace(n ->> 'Index Cond',
+                                                     '\$[0-9]+|\(InitPlan [0-9]+\)\.col[0-9]+', '<initplan>', 'g') || ']', '')
+           || coalesce(' [recheck: ' || regexp_replace(n ->> 'Recheck Cond',
+                                                       '\$[0-9]+|\(InitPlan [0-9]+\)\.col[0-9]+', '<initplan>', 'g') || ']', '')
+      FROM t ORDER BY ord;
+END;
+$$;
 INSERT INTO orgs.apps (org_id, app_id)
 SELECT o.id, 'app' || g FROM orgs.organizations o, generate_series(1, 200) g WHERE o.org_id = 'pt-big';
 INSERT INTO pt_ids
@@ -194,10 +222,10 @@ ANALYZE regress_pt.models;
 SET ROLE regress_pt_app;
 SELECT orgs.act_as('pt-carol');
 SELECT count(*) FROM regress_pt.models;
-EXPLAIN (COSTS OFF) SELECT * FROM regress_pt.models;
+SELECT * FROM pg_temp.plan_shape('SELECT * FROM regress_pt.models');
 -- with a condition on the column as well
-EXPLAIN (COSTS OFF)
-SELECT * FROM regress_pt.models WHERE app_id = (SELECT id FROM pt_ids WHERE name = 'pt-beta/a1');
+SELECT * FROM pg_temp.plan_shape(
+    $$SELECT * FROM regress_pt.models WHERE app_id = (SELECT id FROM pt_ids WHERE name = 'pt-beta/a1')$$);
 RESET ROLE;
 
 --------------------------------------------------------------------------

@@ -459,7 +459,15 @@ WITH ext AS (
      WHERE d.deptype = 'e' AND d.refclassid = 'pg_extension'::regclass
        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_orgs')),
 objs AS (
+    -- (PostgreSQL 17 records the implicit array and row types of the
+    -- extension's types, tables and views as members too: they take their
+    -- meaning from those, and are left out)
     SELECT classid, objid, 0 AS objsubid FROM ext
+     WHERE NOT EXISTS (SELECT 1 FROM pg_type t
+                        WHERE ext.classid = 'pg_type'::regclass AND t.oid = ext.objid
+                          AND (t.typcategory = 'A'
+                               OR EXISTS (SELECT 1 FROM pg_class c
+                                           WHERE c.oid = t.typrelid AND c.relkind <> 'c')))
     UNION ALL
     SELECT ext.classid, ext.objid, a.attnum FROM ext
       JOIN pg_class c ON ext.classid = 'pg_class'::regclass AND c.oid = ext.objid
