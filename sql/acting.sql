@@ -340,7 +340,8 @@ SELECT rolsuper, coalesce(orgs.current_user_handle(), '<none>') AS acting
 ALTER ROLE regress_ac_plain RESET ALL;
 
 --------------------------------------------------------------------------
--- DISCARD ALL (sent by session poolers between clients) clears it
+-- DISCARD ALL and RESET ALL (sent by session poolers between clients)
+-- clear it
 --------------------------------------------------------------------------
 SELECT orgs.act_as('ac_alice', false);
 SELECT orgs.current_user_handle() AS before_discard;
@@ -350,6 +351,27 @@ DISCARD PLANS;
 SELECT orgs.act_as('ac_alice', false);
 DISCARD PLANS;
 SELECT orgs.current_user_handle() AS after_discard_plans;
+SELECT orgs.act_as(NULL, false);
+-- ... and so does RESET ALL, like a SET: undone by a rollback
+SELECT orgs.act_as('ac_alice', false);
+RESET ALL;
+SELECT coalesce(orgs.current_user_handle(), '<none>') AS after_reset_all;
+SELECT orgs.act_as('ac_alice', false);
+BEGIN;
+RESET ALL;
+SELECT coalesce(orgs.current_user_handle(), '<none>') AS reset_in_transaction;
+ROLLBACK;
+SELECT coalesce(orgs.current_user_handle(), '<none>') AS after_rollback;
+BEGIN;
+SELECT orgs.act_as('ac_bob');
+RESET ALL;
+SELECT coalesce(orgs.current_user_handle(), '<none>') AS local_reset_too;
+COMMIT;
+SELECT coalesce(orgs.current_user_handle(), '<none>') AS after_commit;
+-- RESET of one setting does not
+SELECT orgs.act_as('ac_alice', false);
+RESET work_mem;
+SELECT orgs.current_user_handle() AS after_reset_one;
 SELECT orgs.act_as(NULL, false);
 
 --------------------------------------------------------------------------

@@ -312,6 +312,16 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE;
 END;
 $$;
+CREATE FUNCTION pg_temp.sees_invitations(h text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM orgs.act_as(h, false);
+    SELECT count(*) INTO n FROM orgs.my_invitations;
+    RETURN n;
+END;
+$$;
 -- refused (22023): the Kelvin sign, the Angstrom sign, a letter and a
 -- combining accent, the ohm sign: NFC turns each into another character
 SELECT h, pg_temp.sqlstate(format('SELECT orgs.register_user(%L, %L)', h, e)) AS sqlstate
@@ -340,16 +350,6 @@ SELECT handle, email, email_key FROM orgs.users
 SET ROLE regress_fi_app;
 SELECT orgs.act_as('fi_ann', false);
 SELECT invitation_id AS inv_karl, token AS tok_karl FROM orgs.invite('fi_org', 'karl@example.test', 'org_user') \gset
-CREATE FUNCTION pg_temp.sees_invitations(h text) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    PERFORM orgs.act_as(h, false);
-    SELECT count(*) INTO n FROM orgs.my_invitations;
-    RETURN n;
-END;
-$$;
 SELECT h AS lookalike, pg_temp.sees_invitations(h) AS sees
   FROM unnest(ARRAY['fi_cyrillic', 'fi_long_s', 'fi_dotted_i', 'fi_fullwidth', 'fi_kappa', 'fi_karl']) AS h
  ORDER BY h;
