@@ -14,6 +14,7 @@ OBJS = \
 	src/inval.o \
 	src/matrix.o \
 	src/pg_orgs.o \
+	src/support.o \
 	src/token.o
 
 # The install script of this version is assembled from the pieces in
@@ -65,7 +66,7 @@ $(UPGRADE_BUILT): extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION).pre.sql $(COD
 		extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION).post.sql
 	cat $^ > $@
 
-.PHONY: test test-all-versions test-chroot demo bench
+.PHONY: test test-all-versions test-chroot test-valgrind demo bench
 # The whole test suite on a throw-away cluster (see test/run.sh), against the
 # installation of PG_CONFIG when it is given (make test PG_CONFIG=...), else
 # PostgreSQL 15.
@@ -74,6 +75,10 @@ test:
 
 # The suite on PostgreSQL 15 (this host), 17 (Debian trixie chroot) and 18
 # (Debian sid chroot), as root; see test/all-versions.sh.
+# The regression suite with the server under valgrind memcheck (slow).
+test-valgrind:
+	VALGRIND=1 bash test/run.sh regress
+
 test-all-versions:
 	bash test/all-versions.sh
 

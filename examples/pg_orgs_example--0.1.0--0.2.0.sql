@@ -20,3 +20,89 @@ BEGIN
     END IF;
 END;
 $$;
+
+-- The policies of pg_orgs 0.2.0's protect_table (per-row checks that the
+-- planner turns into index conditions), made again for every table.
+SELECT orgs.protect_org_table('example.clusters', 'org_id', resource => 'clusters');
+SELECT orgs.protect_org_table('example.nodepools', 'org_id', resource => 'clusters');
+SELECT orgs.protect_org_table('example.overview_stats', 'org_id',
+                              select_permission => 'control_center.overview');
+SELECT orgs.protect_org_table('example.usage_records', 'org_id',
+                              select_permission => 'control_center.usage');
+SELECT orgs.protect_org_table('example.cost_records', 'org_id',
+                              select_permission => 'control_center.costs');
+SELECT orgs.protect_org_table('example.budgets', 'org_id',
+                              select_permission => 'control_center.costs',
+                              insert_permission => 'control_center.costs',
+                              update_permission => 'control_center.costs',
+                              delete_permission => 'control_center.costs');
+SELECT orgs.protect_org_table('example.invoices', 'org_id',
+                              select_permission => 'billing.view');
+
+SELECT orgs.protect_table('example.models', 'app_id', resource => 'models');
+SELECT orgs.protect_table('example.model_versions', 'app_id',
+                          select_permission => 'models.view',
+                          insert_permission => 'models.train',
+                          update_permission => 'models.train',
+                          delete_permission => 'models.delete');
+SELECT orgs.protect_table('example.model_metrics', 'app_id',
+                          select_permission => 'models.metrics',
+                          insert_permission => 'models.train',
+                          update_permission => 'models.train',
+                          delete_permission => 'models.train');
+SELECT orgs.protect_table('example.workflows', 'app_id', resource => 'workflows');
+SELECT orgs.protect_table('example.base_workflows', 'app_id',
+                          select_permission => 'base_workflow.view',
+                          insert_permission => 'base_workflow.edit',
+                          update_permission => 'base_workflow.edit',
+                          delete_permission => 'base_workflow.edit');
+SELECT orgs.protect_table('example.collaborators', 'app_id',
+                          select_permission => 'collaborators.view',
+                          insert_permission => 'collaborators.edit',
+                          update_permission => 'collaborators.edit',
+                          delete_permission => 'collaborators.edit');
+SELECT orgs.protect_table('example.datasets', 'app_id', resource => 'datasets');
+SELECT orgs.protect_table('example.inputs', 'app_id', resource => 'inputs');
+SELECT orgs.protect_table('example.concepts', 'app_id', resource => 'concepts');
+SELECT orgs.protect_table('example.tasks', 'app_id', resource => 'tasks');
+SELECT orgs.protect_table('example.task_assignees', 'app_id',
+                          select_permission => 'tasks.view',
+                          insert_permission => 'tasks.assign',
+                          update_permission => 'tasks.assign',
+                          delete_permission => 'tasks.assign');
+SELECT orgs.protect_table('example.task_inputs', 'app_id',
+                          select_permission => 'tasks.view',
+                          insert_permission => 'tasks.edit',
+                          update_permission => 'tasks.edit',
+                          delete_permission => 'tasks.edit');
+SELECT orgs.protect_table('example.task_concepts', 'app_id',
+                          select_permission => 'tasks.view',
+                          insert_permission => 'tasks.edit',
+                          update_permission => 'tasks.edit',
+                          delete_permission => 'tasks.edit');
+SELECT orgs.protect_table('example.task_events', 'app_id',
+                          select_permission => 'tasks.analytics',
+                          insert_permission => 'tasks.edit',
+                          update_permission => '',
+                          delete_permission => 'tasks.delete');
+SELECT orgs.protect_table('example.annotations', 'app_id', resource => 'annotations');
+SELECT orgs.protect_table('example.annotation_reviews', 'app_id',
+                          select_permission => 'annotations.view',
+                          insert_permission => 'annotations.review, annotations.feedback',
+                          update_permission => 'annotations.review, annotations.feedback',
+                          delete_permission => 'annotations.review, annotations.feedback');
+SELECT orgs.protect_table('example.modules', 'app_id',
+                          select_permission => 'modules.use',
+                          insert_permission => 'modules.create',
+                          update_permission => 'modules.create',
+                          delete_permission => 'modules.delete');
+SELECT orgs.protect_table('example.module_installs', 'app_id',
+                          select_permission => 'modules.use',
+                          insert_permission => 'modules.install',
+                          update_permission => 'modules.install',
+                          delete_permission => 'modules.install');
+SELECT orgs.protect_table('example.deployments', 'app_id',
+                          select_permission => 'deployments.view',
+                          insert_permission => 'deployments.create',
+                          update_permission => 'deployments.create',
+                          delete_permission => 'deployments.delete');

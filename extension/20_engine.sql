@@ -2,9 +2,27 @@
 -- The permission engine (src/check.c, src/cache.c)
 --------------------------------------------------------------------------
 
+-- Planner support of the acting-user checks on a key (src/support.c): an
+-- index condition key = ANY (apps_with_permission(list)), and a selectivity
+-- from the number of apps or orgs the acting user holds the list on.
+CREATE OR REPLACE FUNCTION orgs.app_check_support(internal)
+RETURNS internal
+LANGUAGE c STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'orgs_app_check_support';
+COMMENT ON FUNCTION orgs.app_check_support(internal) IS
+    'Planner support of orgs.has_app_permission(bigint, text): an index condition on the app key column, and a selectivity.';
+
+CREATE OR REPLACE FUNCTION orgs.org_check_support(internal)
+RETURNS internal
+LANGUAGE c STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'orgs_org_check_support';
+COMMENT ON FUNCTION orgs.org_check_support(internal) IS
+    'Planner support of orgs.has_org_permission(bigint, text): an index condition on the org key column, and a selectivity.';
+
 CREATE OR REPLACE FUNCTION orgs.has_app_permission(app bigint, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
+SUPPORT orgs.app_check_support
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_id';
 COMMENT ON FUNCTION orgs.has_app_permission(bigint, text) IS
     'Does the acting user hold any of the comma-separated app-level permissions on the app? An app on which it holds nothing is answered as one that does not exist (NULL for a key, an error for a name); false when there is no acting user.';
@@ -33,6 +51,7 @@ COMMENT ON FUNCTION orgs.has_app_permission(text, text, text) IS
 CREATE OR REPLACE FUNCTION orgs.has_org_permission(org bigint, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
+SUPPORT orgs.org_check_support
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_id';
 COMMENT ON FUNCTION orgs.has_org_permission(bigint, text) IS
     'Does the acting user hold any of the comma-separated org-level permissions on the org? An org on which it holds nothing is answered as one that does not exist (NULL for a key, an error for a name); false when there is no acting user.';
@@ -64,6 +83,13 @@ LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 10
 AS 'MODULE_PATHNAME', 'orgs_app_permissions';
 COMMENT ON FUNCTION orgs.app_permissions(text, text) IS
     'The effective app-level permission set of a user on an app, sorted (to whom: as the explicit-user has_app_permission).';
+
+CREATE OR REPLACE FUNCTION orgs.user_visible(user_id bigint)
+RETURNS boolean
+LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
+AS 'MODULE_PATHNAME', 'orgs_user_visible';
+COMMENT ON FUNCTION orgs.user_visible(bigint) IS
+    'May the acting user see this user: itself, or a member of an organization where it holds members.view? (The policy of orgs.users.)';
 
 CREATE OR REPLACE FUNCTION orgs.apps_with_permission(permission text)
 RETURNS bigint[]

@@ -10,9 +10,11 @@
 --
 -- Reads: SELECT is granted to PUBLIC and the policies below decide, always
 -- for the acting user (orgs.current_user_id()); with no acting user a
--- policy shows nothing.  Each policy computes the set of orgs or apps once
--- per statement (an initplan over orgs.orgs_with_permission or
--- orgs.apps_with_permission), so the planner keeps using indexes.
+-- policy shows nothing.  Each policy is a per-row call of the engine
+-- (orgs.has_org_permission(org_id, ...), orgs.has_app_permission(id, ...),
+-- orgs.user_visible(id)): a memo probe per row, usable by the indexes on
+-- those columns through the checks' planner support, and without
+-- sub-queries (so the tables can be Citus reference tables).
 --
 --   table          a row is visible to
 --   -------------  ---------------------------------------------------------
@@ -95,62 +97,59 @@ COMMENT ON FUNCTION orgs.may_see_user_email(bigint) IS
 GRANT SELECT ON orgs.organizations TO PUBLIC;
 DROP POLICY IF EXISTS org_view ON orgs.organizations;
 CREATE POLICY org_view ON orgs.organizations FOR SELECT
-    USING (id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('org.view'))::bigint[]));
+    USING (orgs.has_org_permission(id, 'org.view'));
 COMMENT ON POLICY org_view ON orgs.organizations IS
     'Members holding org.view (every role) see their organizations.';
 
 GRANT SELECT ON orgs.owner_names TO PUBLIC;
 DROP POLICY IF EXISTS own_or_visible ON orgs.owner_names;
 CREATE POLICY own_or_visible ON orgs.owner_names FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id())
-           OR org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('org.view'))::bigint[]));
+    USING (user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
+           OR orgs.has_org_permission(org_id, 'org.view'));
 COMMENT ON POLICY own_or_visible ON orgs.owner_names IS
     'One''s own handle, and the IDs of the organizations one may see.';
 
 GRANT SELECT (id, handle, handle_key, created_at) ON orgs.users TO PUBLIC;
 DROP POLICY IF EXISTS self_or_shared_org ON orgs.users;
 CREATE POLICY self_or_shared_org ON orgs.users FOR SELECT
-    USING (id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id())
-           OR EXISTS (SELECT 1 FROM orgs.members m
-                       WHERE m.user_id OPERATOR(pg_catalog.=) users.id
-                         AND m.org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('members.view'))::bigint[])));
+    USING (orgs.user_visible(id));
 COMMENT ON POLICY self_or_shared_org ON orgs.users IS
     'Yourself, and the users who share an organization with you where you hold members.view.';
 
 GRANT SELECT ON orgs.members TO PUBLIC;
 DROP POLICY IF EXISTS members_view ON orgs.members;
 CREATE POLICY members_view ON orgs.members FOR SELECT
-    USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('members.view'))::bigint[])
-           OR user_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id()));
+    USING (orgs.has_org_permission(org_id, 'members.view')
+           OR user_id OPERATOR(pg_catalog.=) orgs.current_user_id());
 COMMENT ON POLICY members_view ON orgs.members IS
     'The members of the organizations where you hold members.view, and your own memberships.';
 
 GRANT SELECT ON orgs.apps TO PUBLIC;
 DROP POLICY IF EXISTS app_view ON orgs.apps;
 CREATE POLICY app_view ON orgs.apps FOR SELECT
-    USING (id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.apps_with_permission('app.view'))::bigint[]));
+    USING (orgs.has_app_permission(id, 'app.view'));
 COMMENT ON POLICY app_view ON orgs.apps IS
     'The apps on which you hold app.view.';
 
 GRANT SELECT ON orgs.teams TO PUBLIC;
 DROP POLICY IF EXISTS teams_view ON orgs.teams;
 CREATE POLICY teams_view ON orgs.teams FOR SELECT
-    USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('teams.view'))::bigint[]));
+    USING (orgs.has_org_permission(org_id, 'teams.view'));
 COMMENT ON POLICY teams_view ON orgs.teams IS
     'The teams of the organizations where you hold teams.view.';
 
 GRANT SELECT ON orgs.team_members TO PUBLIC;
 DROP POLICY IF EXISTS teams_view ON orgs.team_members;
 CREATE POLICY teams_view ON orgs.team_members FOR SELECT
-    USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('teams.view'))::bigint[])
-           OR user_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id()));
+    USING (orgs.has_org_permission(org_id, 'teams.view')
+           OR user_id OPERATOR(pg_catalog.=) orgs.current_user_id());
 COMMENT ON POLICY teams_view ON orgs.team_members IS
     'The team memberships of the organizations where you hold teams.view, and your own.';
 
 GRANT SELECT ON orgs.team_apps TO PUBLIC;
 DROP POLICY IF EXISTS teams_view ON orgs.team_apps;
 CREATE POLICY teams_view ON orgs.team_apps FOR SELECT
-    USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('teams.view'))::bigint[]));
+    USING (orgs.has_org_permission(org_id, 'teams.view'));
 COMMENT ON POLICY teams_view ON orgs.team_apps IS
     'The team apps of the organizations where you hold teams.view.';
 
@@ -158,24 +157,24 @@ GRANT SELECT (id, org_id, email, role, state, invited_by, created_at, expires_at
     ON orgs.invitations TO PUBLIC;
 DROP POLICY IF EXISTS manager_or_invitee ON orgs.invitations;
 CREATE POLICY manager_or_invitee ON orgs.invitations FOR SELECT
-    USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('members.manage'))::bigint[])
-           OR email_key OPERATOR(pg_catalog.=) (SELECT orgs.email_key(orgs.current_user_email())));
+    USING (orgs.has_org_permission(org_id, 'members.manage')
+           OR email_key OPERATOR(pg_catalog.=) orgs.email_key(orgs.current_user_email()));
 COMMENT ON POLICY manager_or_invitee ON orgs.invitations IS
     'The invitations of the organizations where you hold members.manage, and those addressed to your e-mail.';
 
 GRANT SELECT ON orgs.notifications TO PUBLIC;
 DROP POLICY IF EXISTS addressee ON orgs.notifications;
 CREATE POLICY addressee ON orgs.notifications FOR SELECT
-    USING (user_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id())
-           OR email_key OPERATOR(pg_catalog.=) (SELECT orgs.email_key(orgs.current_user_email())));
+    USING (user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
+           OR email_key OPERATOR(pg_catalog.=) orgs.email_key(orgs.current_user_email()));
 COMMENT ON POLICY addressee ON orgs.notifications IS
     'Your notifications, by user key or by e-mail address.';
 
 GRANT SELECT ON orgs.audit_log TO PUBLIC;
 DROP POLICY IF EXISTS audit_view ON orgs.audit_log;
 CREATE POLICY audit_view ON orgs.audit_log FOR SELECT
-    USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('audit.view'))::bigint[])
-           OR (org_id IS NULL AND actor_id OPERATOR(pg_catalog.=) (SELECT orgs.current_user_id())));
+    USING (orgs.has_org_permission(org_id, 'audit.view')
+           OR (org_id IS NULL AND actor_id OPERATOR(pg_catalog.=) orgs.current_user_id()));
 COMMENT ON POLICY audit_view ON orgs.audit_log IS
     'The audit log of the organizations where you hold audit.view, and your own personal-app events.';
 
@@ -233,7 +232,7 @@ SELECT o.org_id::text AS org_id, i.id AS invitation_id, i.email::text AS email, 
   FROM orgs.invitations i
   JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) i.org_id
   LEFT JOIN orgs.users inviter ON inviter.id OPERATOR(pg_catalog.=) i.invited_by
- WHERE i.org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('members.manage'))::bigint[]);
+ WHERE orgs.has_org_permission(i.org_id, 'members.manage');
 COMMENT ON VIEW orgs.org_invitations IS
     'Invitations of the organizations where the acting user holds members.manage, with their effective state (the Pending invitations tab).';
 COMMENT ON COLUMN orgs.org_invitations.org_id IS 'The organization''s ID.';
@@ -254,7 +253,7 @@ SELECT o.org_id::text AS org_id, u.handle::text AS user_handle, m.role, m.create
   FROM orgs.members m
   JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) m.org_id
   JOIN orgs.users u ON u.id OPERATOR(pg_catalog.=) m.user_id
- WHERE m.org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('members.view'))::bigint[])
+ WHERE orgs.has_org_permission(m.org_id, 'members.view')
     OR m.user_id OPERATOR(pg_catalog.=) orgs.current_user_id();
 COMMENT ON VIEW orgs.org_members IS
     'Members of the organizations where the acting user holds members.view (and the acting user''s own memberships); e-mail and names only where the viewer may see them.';
@@ -279,7 +278,7 @@ SELECT o.org_id::text AS org_id, t.team_id::text AS team_id, t.name, t.default_p
                   WHERE ta.team_id OPERATOR(pg_catalog.=) t.id), '[]'::jsonb) AS apps
   FROM orgs.teams t
   JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) t.org_id
- WHERE t.org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('teams.view'))::bigint[]);
+ WHERE orgs.has_org_permission(t.org_id, 'teams.view');
 COMMENT ON VIEW orgs.org_teams IS
     'Teams of the organizations where the acting user holds teams.view, with their members (handles) and apps (name and level).';
 COMMENT ON COLUMN orgs.org_teams.org_id IS 'The organization''s ID.';
@@ -298,8 +297,8 @@ SELECT o.org_id::text OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.app_
   JOIN orgs.apps a ON a.id OPERATOR(pg_catalog.=) ta.app_id
   JOIN orgs.teams t ON t.id OPERATOR(pg_catalog.=) ta.team_id
   JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) ta.org_id
- WHERE ta.app_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.apps_with_permission('app.view'))::bigint[])
-   AND ta.org_id OPERATOR(pg_catalog.=) ANY ((SELECT orgs.orgs_with_permission('teams.view'))::bigint[]);
+ WHERE orgs.has_app_permission(ta.app_id, 'app.view')
+   AND orgs.has_org_permission(ta.org_id, 'teams.view');
 COMMENT ON VIEW orgs.app_teams IS
     'Which teams have access to an app and at which level (the App Settings page), for apps the acting user may view in orgs where it may list teams.';
 COMMENT ON COLUMN orgs.app_teams.app IS 'The app, as owner/app_id.';

@@ -6,26 +6,28 @@
 -- orgs.apps.id) or to an organization (orgs.organizations.id) is guarded by
 -- four named policies, one per command:
 --
---   pg_orgs_select  FOR SELECT USING (col = ANY (granted keys))
---   pg_orgs_insert  FOR INSERT WITH CHECK (col = ANY (granted keys))
+--   pg_orgs_select  FOR SELECT USING (orgs.has_app_permission(col, 'p'))
+--   pg_orgs_insert  FOR INSERT WITH CHECK (orgs.has_app_permission(col, 'p'))
 --   pg_orgs_update  FOR UPDATE USING (...) WITH CHECK (...)
 --   pg_orgs_delete  FOR DELETE USING (...)
 --
--- "granted keys" is (SELECT orgs.apps_with_permission('p'))::int8[] or
--- (SELECT orgs.orgs_with_permission('p'))::int8[]: an uncorrelated
--- scalar sub-select (the cast keeps "= ANY" from reading it as a sub-query
--- of rows), so
--- the planner runs it once per statement (an InitPlan) and can use an index
--- on the column (Index Cond: col = ANY ($0)).  Every name in the generated
--- expressions is schema-qualified, and the policy is created under
--- search_path = pg_catalog, pg_temp: the caller's search_path at creation
--- or at query time cannot change what the policy means.  WITH CHECK on
--- INSERT and UPDATE means a row can be written only into an app (org) where
--- the acting user holds the write permission: it cannot be moved into an
--- app the user may not write.  A command with no policy is refused to
--- everyone subject to row-level security (fail closed).  On a partitioned
--- table the policies guard queries through the parent; protect the
--- partitions too if they are queried directly.
+-- (orgs.has_org_permission for tables of orgs).  The check is the engine's
+-- per-row form: a memo probe per row, so a full scan costs the same for a
+-- user who sees 10 apps or 10,000.  Its planner support (src/support.c)
+-- turns it, for a btree index on the column, into the index condition
+-- col = ANY (orgs.apps_with_permission('p')), computed once per scan, and
+-- estimates its selectivity from the number of apps the user holds the
+-- permission on: selective queries and users who see little keep the
+-- index.  No sub-query: the same policies work on Citus tables.  Every
+-- name in the generated expressions is schema-qualified, and the policy is
+-- created under search_path = pg_catalog, pg_temp: the caller's
+-- search_path at creation or at query time cannot change what the policy
+-- means.  WITH CHECK on INSERT and UPDATE means a row can be written only
+-- into an app (org) where the acting user holds the write permission: it
+-- cannot be moved into an app the user may not write.  A command with no
+-- policy is refused to everyone subject to row-level security (fail
+-- closed).  On a partitioned table the policies guard queries through the
+-- parent; protect the partitions too if they are queried directly.
 
 -- The permission list for one command: the explicit argument if given
 -- ('' or blank means "no policy"), else resource.<action> (and, for org
@@ -115,8 +117,8 @@ AS $$
 DECLARE
     v_rel record;
     v_att record;
-    v_fn text := CASE p_scope WHEN 'app' THEN 'orgs.apps_with_permission'
-                              ELSE 'orgs.orgs_with_permission' END;
+    v_fn text := CASE p_scope WHEN 'app' THEN 'orgs.has_app_permission'
+                              ELSE 'orgs.has_org_permission' END;
     v_caller text := CASE p_scope WHEN 'app' THEN 'orgs.protect_table'
                                   ELSE 'orgs.protect_org_table' END;
     v_kind text := CASE p_scope WHEN 'app' THEN 'app' ELSE 'organization' END;
@@ -191,34 +193,34 @@ BEGIN
 
     IF v_sel IS NOT NULL THEN
         EXECUTE format('CREATE POLICY pg_orgs_select ON %s AS PERMISSIVE FOR SELECT TO PUBLIC'
-                       ' USING ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)',
-                       p_tbl::text, p_column, v_fn, v_sel, v_filter);
+                       ' USING (%s(%I, %L::text)%s)',
+                       p_tbl::text, v_fn, p_column, v_sel, v_filter);
         EXECUTE format('COMMENT ON POLICY pg_orgs_select ON %s IS %L', p_tbl::text,
                        format('%s: SELECT needs %s-level "%s" on the row''s %s (column "%s").',
                               v_caller, p_scope, v_sel, v_kind, p_column));
     END IF;
     IF v_ins IS NOT NULL THEN
         EXECUTE format('CREATE POLICY pg_orgs_insert ON %s AS PERMISSIVE FOR INSERT TO PUBLIC'
-                       ' WITH CHECK ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)',
-                       p_tbl::text, p_column, v_fn, v_ins, v_filter);
+                       ' WITH CHECK (%s(%I, %L::text)%s)',
+                       p_tbl::text, v_fn, p_column, v_ins, v_filter);
         EXECUTE format('COMMENT ON POLICY pg_orgs_insert ON %s IS %L', p_tbl::text,
                        format('%s: INSERT needs %s-level "%s" on the new row''s %s (column "%s").',
                               v_caller, p_scope, v_ins, v_kind, p_column));
     END IF;
     IF v_upd IS NOT NULL THEN
         EXECUTE format('CREATE POLICY pg_orgs_update ON %s AS PERMISSIVE FOR UPDATE TO PUBLIC'
-                       ' USING ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)'
-                       ' WITH CHECK ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)',
-                       p_tbl::text, p_column, v_fn, v_upd, v_filter,
-                       p_column, v_fn, v_upd, v_filter);
+                       ' USING (%s(%I, %L::text)%s)'
+                       ' WITH CHECK (%s(%I, %L::text)%s)',
+                       p_tbl::text, v_fn, p_column, v_upd, v_filter,
+                       v_fn, p_column, v_upd, v_filter);
         EXECUTE format('COMMENT ON POLICY pg_orgs_update ON %s IS %L', p_tbl::text,
                        format('%s: UPDATE needs %s-level "%s" on the row''s %s, before and after (column "%s").',
                               v_caller, p_scope, v_upd, v_kind, p_column));
     END IF;
     IF v_del IS NOT NULL THEN
         EXECUTE format('CREATE POLICY pg_orgs_delete ON %s AS PERMISSIVE FOR DELETE TO PUBLIC'
-                       ' USING ((%I OPERATOR(pg_catalog.=) ANY ((SELECT %s(%L::text))::pg_catalog.int8[]))%s)',
-                       p_tbl::text, p_column, v_fn, v_del, v_filter);
+                       ' USING (%s(%I, %L::text)%s)',
+                       p_tbl::text, v_fn, p_column, v_del, v_filter);
         EXECUTE format('COMMENT ON POLICY pg_orgs_delete ON %s IS %L', p_tbl::text,
                        format('%s: DELETE needs %s-level "%s" on the row''s %s (column "%s").',
                               v_caller, p_scope, v_del, v_kind, p_column));
@@ -247,7 +249,7 @@ BEGIN ATOMIC
                                  resource, row_filter);
 END;
 COMMENT ON FUNCTION orgs.protect_table(regclass, name, text, text, text, text, text, text) IS
-$$Guard a table whose rows belong to an app (app_column: bigint, orgs.apps.id) with row-level security: enables and forces RLS and (re)creates policies pg_orgs_select/insert/update/delete, each requiring an app-level permission on the row's app via orgs.apps_with_permission (once per statement; indexes on app_column stay usable). INSERT and UPDATE also check the new row, so a row cannot be moved into an app the acting user may not write. resource => 'models' means models.view / models.create / models.edit / models.delete; an explicit *_permission (a comma-separated list: any one suffices) overrides it, and '' means no policy, so that command is refused. Without resource, SELECT needs app.view and writes are refused. row_filter is an extra boolean SQL expression ANDed into every policy (parsed with search_path = pg_catalog: qualify names). Only the table's owner may call it. Re-running replaces the policies; other policies on the table are left alone.$$;
+$$Guard a table whose rows belong to an app (app_column: bigint, orgs.apps.id) with row-level security: enables and forces RLS and (re)creates policies pg_orgs_select/insert/update/delete, each requiring an app-level permission on the row's app with orgs.has_app_permission(app_column, ...) (a memo probe per row; a btree index on app_column stays usable through the check's planner support). INSERT and UPDATE also check the new row, so a row cannot be moved into an app the acting user may not write. resource => 'models' means models.view / models.create / models.edit / models.delete; an explicit *_permission (a comma-separated list: any one suffices) overrides it, and '' means no policy, so that command is refused. Without resource, SELECT needs app.view and writes are refused. row_filter is an extra boolean SQL expression ANDed into every policy (parsed with search_path = pg_catalog: qualify names). Only the table's owner may call it. Re-running replaces the policies; other policies on the table are left alone.$$;
 
 CREATE OR REPLACE FUNCTION orgs.protect_org_table(
     tbl regclass,
@@ -268,7 +270,7 @@ BEGIN ATOMIC
                                  resource, row_filter);
 END;
 COMMENT ON FUNCTION orgs.protect_org_table(regclass, name, text, text, text, text, text, text) IS
-$$Guard a table whose rows belong to an organization (org_column: bigint, orgs.organizations.id) with row-level security: as orgs.protect_table, with org-level permissions checked via orgs.orgs_with_permission. resource => 'clusters' means clusters.view for SELECT and, where clusters.create / .edit / .delete do not exist, clusters.manage for writes. Without resource, SELECT needs org.view and writes are refused.$$;
+$$Guard a table whose rows belong to an organization (org_column: bigint, orgs.organizations.id) with row-level security: as orgs.protect_table, with org-level permissions checked by orgs.has_org_permission(org_column, ...). resource => 'clusters' means clusters.view for SELECT and, where clusters.create / .edit / .delete do not exist, clusters.manage for writes. Without resource, SELECT needs org.view and writes are refused.$$;
 
 CREATE OR REPLACE FUNCTION orgs.unprotect_table(tbl regclass, disable_rls boolean DEFAULT false)
 RETURNS void

@@ -245,7 +245,8 @@ SELECT pg_temp.try($$SELECT orgs.rename_team('fr_org', 'workers', 'Workers')$$);
 SELECT count(*) AS my_orgs FROM orgs.my_orgs;
 
 --------------------------------------------------------------------------
--- The policies compute their sets once per statement and keep indexes
+-- The policies are per-row checks whose planner support turns them into index
+-- conditions (key = ANY (the set of keys), computed once per scan)
 --------------------------------------------------------------------------
 RESET ROLE;
 -- The shape of a plan, the same on every PostgreSQL version: one line per

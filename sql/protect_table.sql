@@ -177,7 +177,8 @@ SELECT count(*) AS owner_without_acting_user FROM regress_pt.models;
 RESET ROLE;
 
 --------------------------------------------------------------------------
--- The policy is set-based: computed once, and an index on the column is used
+-- The policy is a per-row check; its planner support gives the planner an
+-- index condition on the column (the set of apps, computed once per scan)
 --------------------------------------------------------------------------
 -- 200 more apps with 20 rows each: the acting user's two apps are a
 -- small part of the table.

@@ -209,6 +209,12 @@ Resolve(OrgsCatalog *c, OrgsAttnums *a, bool missing_ok)
 	c->team_permission_type = TypeOid(c->nsp, "team_permission");
 	c->act_as_fn = LookupFuncName(list_make2(makeString(nspname), makeString("act_as")),
 								  2, argtypes, true);
+	c->apps_with_permission_fn =
+		LookupFuncName(list_make2(makeString(nspname), makeString("apps_with_permission")),
+					   1, argtypes, true);
+	c->orgs_with_permission_fn =
+		LookupFuncName(list_make2(makeString(nspname), makeString("orgs_with_permission")),
+					   1, argtypes, true);
 
 	a->users_id = AttNum(c->users, "id");
 	a->users_handle = AttNum(c->users, "handle");

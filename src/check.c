@@ -65,6 +65,7 @@ PG_FUNCTION_INFO_V1(orgs_lookup_app);
 PG_FUNCTION_INFO_V1(orgs_lookup_org);
 PG_FUNCTION_INFO_V1(orgs_lookup_user);
 PG_FUNCTION_INFO_V1(orgs_caller_is_superuser);
+PG_FUNCTION_INFO_V1(orgs_user_visible);
 
 /*
  * What a memo remembers of (user, object, permission set).  Visibility
@@ -748,6 +749,21 @@ orgs_lookup_user(PG_FUNCTION_ARGS)
 	if (id == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(id);
+}
+
+/*
+ * user_visible(user_id bigint) RETURNS boolean
+ *		May the acting user see this user: itself, or a member of an org
+ *		where it holds members.view?  (The policy of orgs.users, and the
+ *		rule by which the explicit-user checks answer untrusted callers.)
+ */
+Datum
+orgs_user_visible(PG_FUNCTION_ARGS)
+{
+	int64		user_id = PG_GETARG_INT64(0);
+
+	CacheBeginCall();
+	PG_RETURN_BOOL(UserVisible(ActingUserId(), user_id));
 }
 
 /*

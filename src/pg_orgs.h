@@ -163,6 +163,8 @@ typedef struct OrgsCatalog
 	Oid			org_role_type;
 	Oid			team_permission_type;
 	Oid			act_as_fn;		/* orgs.act_as(text, boolean) */
+	Oid			apps_with_permission_fn;	/* orgs.apps_with_permission(text) */
+	Oid			orgs_with_permission_fn;	/* orgs.orgs_with_permission(text) */
 } OrgsCatalog;
 
 extern OrgsCatalog *OrgsCatalogGet(void);

@@ -13,6 +13,11 @@
 #   TESTS="a b"  run only the tests with these names, in every group
 #                (TAP names may be given with or without ".pl")
 #   KEEP=1       keep the temporary directory (cluster, outputs, logs)
+#   VALGRIND=1   run the throw-away server under valgrind memcheck (the
+#                TAP tests start servers of their own and are not covered);
+#                afterwards every valgrind error whose stack has a frame of
+#                pg_orgs.so counts as a failure (group "valgrind").  Slow:
+#                see README.md ("make test-valgrind").
 #
 # Groups:
 #   regress    pg_regress over sql/*.sql against expected/
@@ -376,6 +381,52 @@ port_in_use() {
 	return 1
 }
 
+# VALGRIND=1: pg_ctl starts the server through a wrapper that runs it under
+# valgrind memcheck, every backend included (--trace-children).
+START_TIMEOUT=120
+PG_CTL_POSTGRES=()
+VALGRIND_DIR=$WORK/valgrind
+if [ "${VALGRIND:-0}" = 1 ]; then
+	if ! command -v valgrind >/dev/null 2>&1; then
+		err "VALGRIND=1 needs valgrind (apt-get install valgrind)"
+		exit 1
+	fi
+	mkdir -p "$VALGRIND_DIR"
+	cat >"$WORK/postgres-under-valgrind" <<VG
+#!/bin/sh
+exec valgrind --quiet --tool=memcheck --trace-children=yes --track-origins=yes \\
+	--read-var-info=yes --num-callers=30 --error-limit=no \\
+	--log-file=$VALGRIND_DIR/%p.log "$PG_BINDIR/postgres" "\$@"
+VG
+	chmod 755 "$WORK/postgres-under-valgrind"
+	PG_CTL_POSTGRES=(-p "$WORK/postgres-under-valgrind")
+	START_TIMEOUT=600
+	[ $IS_ROOT -eq 1 ] && chown -R "$RUN_USER": "$VALGRIND_DIR" "$WORK/postgres-under-valgrind"
+fi
+
+# valgrind_report: count the valgrind errors with a frame in pg_orgs.so.
+valgrind_report() {
+	local errors total
+	[ "${VALGRIND:-0}" = 1 ] || return 0
+	stop_servers
+	total=$(cat "$VALGRIND_DIR"/*.log 2>/dev/null | grep -c '^==[0-9]*== [A-Z]' || true)
+	# an error is a block of lines "==pid== ..." up to an empty "==pid== "
+	errors=$(cat "$VALGRIND_DIR"/*.log 2>/dev/null | awk '
+		/^==[0-9]+== *$/ { if (blk ~ /pg_orgs\.so|src\/[a-z_]+\.c:/) n++; blk = ""; next }
+		/^==[0-9]+== / { blk = blk "\n" $0 }
+		END { if (blk ~ /pg_orgs\.so|src\/[a-z_]+\.c:/) n++; print n + 0 }')
+	msg ""
+	msg "== valgrind: $(ls "$VALGRIND_DIR" | wc -l) process logs, $errors error(s) with a pg_orgs frame"
+	if [ "$errors" -gt 0 ]; then
+		cat "$VALGRIND_DIR"/*.log | awk '
+			/^==[0-9]+== *$/ { if (blk ~ /pg_orgs\.so|src\/[a-z_]+\.c:/) print blk "\n"; blk = ""; next }
+			/^==[0-9]+== / { blk = blk "\n" $0 }' | head -n 200
+		record_group valgrind 0 "$errors"
+	else
+		record_group valgrind 1 0
+	fi
+}
+
 CLUSTER_STARTED=0
 start_cluster() {
 	[ "$CLUSTER_STARTED" -eq 1 ] && return 0
@@ -412,7 +463,8 @@ start_cluster() {
 			cat "$SRC/test/temp.conf"
 		fi
 	} >>"$DATADIR/postgresql.conf"
-	if ! as_user pg_ctl -D "$DATADIR" -l "$SERVER_LOG" -w -t 120 start >/dev/null; then
+	if ! as_user pg_ctl -D "$DATADIR" -l "$SERVER_LOG" -w -t "$START_TIMEOUT" \
+		"${PG_CTL_POSTGRES[@]}" start >/dev/null; then
 		err "could not start the test cluster; server log:"
 		tail -n 50 "$SERVER_LOG" >&2 || true
 		return 1
@@ -424,7 +476,8 @@ start_cluster() {
 ensure_cluster() {
 	if [ "$CLUSTER_STARTED" -eq 1 ] && ! as_user pg_ctl -D "$DATADIR" status >/dev/null 2>&1; then
 		err "test cluster is down; restarting it"
-		as_user pg_ctl -D "$DATADIR" -l "$SERVER_LOG" -w -t 120 start >/dev/null || return 1
+		as_user pg_ctl -D "$DATADIR" -l "$SERVER_LOG" -w -t "$START_TIMEOUT" \
+			"${PG_CTL_POSTGRES[@]}" start >/dev/null || return 1
 	fi
 	start_cluster
 }
@@ -613,6 +666,7 @@ for g in "${ALL_GROUPS[@]}"; do
 	esac
 done
 
+valgrind_report
 if [ "$TOTAL_FAILED" -gt 0 ] && [ "${KEEP:-0}" != 1 ]; then
 	msg "(re-run with KEEP=1 to keep the outputs and logs)"
 fi
