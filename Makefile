@@ -23,12 +23,16 @@ OBJS = \
 # triggers, views, policies, grants, comments, all written so that they can
 # be run again over an older version: CREATE OR REPLACE, DROP POLICY IF
 # EXISTS before CREATE POLICY).  The upgrade script from the previous
-# release is the upgrade's own schema changes (extension/upgrade/A--B.pre.sql),
-# the same code pieces, then extension/upgrade/A--B.post.sql.  Released
-# install and upgrade scripts are frozen as extension/pg_orgs--*.sql.
+# release is the upgrade's own pieces (extension/upgrade/A--B/NN_*.sql, in
+# name order, split around the code pieces at 50: those below 50 run
+# before them, the rest after).  Released install and upgrade scripts are
+# frozen as extension/pg_orgs--*.sql.
 SCHEMA_PIECES = $(sort $(wildcard extension/schema/*.sql))
 CODE_PIECES   = $(sort $(wildcard extension/[0-9]*.sql))
 UPGRADE_FROM  = 0.1.0
+UPGRADE_DIR   = extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION)
+UPGRADE_PRE   = $(sort $(wildcard $(UPGRADE_DIR)/[0-4][0-9]_*.sql))
+UPGRADE_POST  = $(sort $(wildcard $(UPGRADE_DIR)/[5-9][0-9]_*.sql))
 UPGRADE_BUILT = $(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql
 DATA_built   = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_BUILT)
 DATA         = $(wildcard extension/$(EXTENSION)--*.sql)
@@ -62,8 +66,7 @@ include $(PGXS)
 $(EXTENSION)--$(EXTVERSION).sql: $(SCHEMA_PIECES) $(CODE_PIECES)
 	cat $^ > $@
 
-$(UPGRADE_BUILT): extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION).pre.sql $(CODE_PIECES) \
-		extension/upgrade/$(UPGRADE_FROM)--$(EXTVERSION).post.sql
+$(UPGRADE_BUILT): $(UPGRADE_PRE) $(CODE_PIECES) $(UPGRADE_POST)
 	cat $^ > $@
 
 .PHONY: test test-all-versions test-chroot test-valgrind demo bench

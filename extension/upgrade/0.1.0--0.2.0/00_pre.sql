@@ -1,9 +1,10 @@
 -- pg_orgs upgrade script from 0.1.0 to 0.2.0.  Assembled by the Makefile:
--- this piece (the schema changes of the upgrade), then the code pieces
--- extension/NN_*.sql shared with the install script, then
--- extension/upgrade/0.1.0--0.2.0.post.sql.  The test t/003_upgrade.pl
--- checks that an upgraded database has exactly the catalog of a fresh
--- 0.2.0 install and keeps its data.
+-- the pieces extension/upgrade/0.1.0--0.2.0/NN_*.sql numbered below 50
+-- (this one first: the schema changes of the upgrade), then the code
+-- pieces extension/NN_*.sql shared with the install script, then the
+-- upgrade pieces numbered 50 and up.  The test t/003_upgrade.pl checks
+-- that an upgraded database has exactly the catalog of a fresh 0.2.0
+-- install and keeps its data.
 \echo Use "ALTER EXTENSION pg_orgs UPDATE TO '0.2.0'" to load this file. \quit
 
 --------------------------------------------------------------------------
