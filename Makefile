@@ -66,8 +66,15 @@ include $(PGXS)
 $(EXTENSION)--$(EXTVERSION).sql: $(SCHEMA_PIECES) $(CODE_PIECES)
 	cat $^ > $@
 
-$(UPGRADE_BUILT): $(UPGRADE_PRE) $(CODE_PIECES) $(UPGRADE_POST)
-	cat $^ > $@
+# An upgrade piece may consist of the line "-- @include FILE" (a schema
+# piece the upgrade shares with the install script); it is replaced by
+# that file.
+UPGRADE_INCLUDES = $(shell sed -n 's/^-- @include //p' $(UPGRADE_PRE) $(UPGRADE_POST) /dev/null)
+
+$(UPGRADE_BUILT): $(UPGRADE_PRE) $(CODE_PIECES) $(UPGRADE_POST) $(UPGRADE_INCLUDES)
+	for f in $(UPGRADE_PRE) $(CODE_PIECES) $(UPGRADE_POST); do \
+		awk '/^-- @include / { while ((getline l < $$3) > 0) print l; close($$3); next } { print }' "$$f" || exit 1; \
+	done > $@
 
 .PHONY: test test-all-versions test-chroot test-valgrind demo bench
 # The whole test suite on a throw-away cluster (see test/run.sh), against the

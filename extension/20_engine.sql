@@ -163,14 +163,18 @@ AS 'MODULE_PATHNAME', 'orgs_invalidate_row';
 COMMENT ON FUNCTION orgs.invalidate_row() IS
     'Trigger (row): every backend drops the cached entries this row''s change can affect (the users, teams, orgs, apps and names it names).';
 
--- Row changes of the tables the engine reads invalidate what they affect;
--- TRUNCATE of them, and any change of the model, invalidates everything.
+-- Row changes of the tables the engine reads invalidate what they affect
+-- (a role an organization defined for itself: that org's members; a role
+-- of every org: everything); TRUNCATE of them, and any change of the other
+-- model tables, invalidates everything.
 DO $$
 DECLARE
     t text;
 BEGIN
     FOR t IN SELECT pg_catalog.unnest(ARRAY['users', 'organizations', 'owner_names', 'members',
-                                 'apps', 'teams', 'team_members', 'team_apps'])
+                                 'apps', 'teams', 'team_members', 'team_apps',
+                                 'roles', 'role_org_permissions', 'role_app_baseline',
+                                 'role_app_ceiling'])
     LOOP
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER invalidate_cache AFTER TRUNCATE ON orgs.%I '
@@ -185,8 +189,7 @@ BEGIN
             'COMMENT ON TRIGGER invalidate_row ON orgs.%I IS %L', t,
             'Drops, in every backend, the cached permission entries a change of this row affects.');
     END LOOP;
-    FOR t IN SELECT pg_catalog.unnest(ARRAY['permissions', 'role_org_permissions', 'role_app_baseline',
-                                 'role_app_ceiling', 'team_level_permissions',
+    FOR t IN SELECT pg_catalog.unnest(ARRAY['permissions', 'team_levels', 'team_level_permissions',
                                  'org_permissions_from_app'])
     LOOP
         EXECUTE pg_catalog.format(
@@ -208,6 +211,7 @@ AS $$
 DECLARE
     v_app record;
     v_role orgs.org_role;
+    v_scope bigint;
     v_handle text;
     v_owner text;
     v_in_base boolean;
@@ -233,7 +237,7 @@ BEGIN
         RETURN;
     END IF;
 
-    SELECT m.role INTO v_role FROM orgs.members m
+    SELECT m.role, m.role_scope INTO v_role, v_scope FROM orgs.members m
      WHERE m.org_id = v_app.org_id AND m.user_id = p_user;
     IF v_role IS NULL THEN
         RETURN QUERY SELECT false, 'not a member'::text,
@@ -242,9 +246,9 @@ BEGIN
     END IF;
 
     v_in_base := EXISTS (SELECT 1 FROM orgs.role_app_baseline b
-                          WHERE b.role = v_role AND b.permission = p_perm);
+                          WHERE b.role_scope = v_scope AND b.role = v_role AND b.permission = p_perm);
     v_in_ceiling := EXISTS (SELECT 1 FROM orgs.role_app_ceiling c
-                             WHERE c.role = v_role AND c.permission = p_perm);
+                             WHERE c.role_scope = v_scope AND c.role = v_role AND c.permission = p_perm);
     IF v_in_base THEN
         v_any := true;
         RETURN QUERY SELECT true, format('role %s', v_role),

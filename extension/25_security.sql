@@ -43,28 +43,26 @@ ALTER TABLE orgs.team_level_permissions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE orgs.team_level_permissions FORCE ROW LEVEL SECURITY;
 ALTER TABLE orgs.org_permissions_from_app ENABLE ROW LEVEL SECURITY;
 ALTER TABLE orgs.org_permissions_from_app FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.roles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.roles FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.team_levels ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.team_levels FORCE ROW LEVEL SECURITY;
+ALTER TABLE orgs.model_removed ENABLE ROW LEVEL SECURITY;
+ALTER TABLE orgs.model_removed FORCE ROW LEVEL SECURITY;
 
 GRANT USAGE ON SCHEMA orgs TO PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA orgs FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA orgs FROM PUBLIC;
 
--- The matrix is readable by everyone.
+-- The model is readable by everyone (but the roles an organization defined
+-- for itself: their policies are in 50_model.sql).
 GRANT SELECT ON orgs.permissions TO PUBLIC;
 DROP POLICY IF EXISTS readable_by_all ON orgs.permissions;
 CREATE POLICY readable_by_all ON orgs.permissions FOR SELECT USING (true);
 COMMENT ON POLICY readable_by_all ON orgs.permissions IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.role_org_permissions TO PUBLIC;
-DROP POLICY IF EXISTS readable_by_all ON orgs.role_org_permissions;
-CREATE POLICY readable_by_all ON orgs.role_org_permissions FOR SELECT USING (true);
-COMMENT ON POLICY readable_by_all ON orgs.role_org_permissions IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.role_app_baseline TO PUBLIC;
-DROP POLICY IF EXISTS readable_by_all ON orgs.role_app_baseline;
-CREATE POLICY readable_by_all ON orgs.role_app_baseline FOR SELECT USING (true);
-COMMENT ON POLICY readable_by_all ON orgs.role_app_baseline IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.role_app_ceiling TO PUBLIC;
-DROP POLICY IF EXISTS readable_by_all ON orgs.role_app_ceiling;
-CREATE POLICY readable_by_all ON orgs.role_app_ceiling FOR SELECT USING (true);
-COMMENT ON POLICY readable_by_all ON orgs.role_app_ceiling IS 'The permission matrix is public.';
 GRANT SELECT ON orgs.team_level_permissions TO PUBLIC;
 DROP POLICY IF EXISTS readable_by_all ON orgs.team_level_permissions;
 CREATE POLICY readable_by_all ON orgs.team_level_permissions FOR SELECT USING (true);
@@ -87,6 +85,18 @@ SELECT pg_catalog.pg_extension_config_dump('orgs.team_apps', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.invitations', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.notifications', '');
+-- The model: the rows that are not as the default model has them, and the
+-- keys of the default rows that were removed (see 50_model.sql).  A
+-- database with the default model dumps no model row.
+SELECT pg_catalog.pg_extension_config_dump('orgs.permissions', 'WHERE NOT is_default');
+SELECT pg_catalog.pg_extension_config_dump('orgs.roles', 'WHERE NOT is_default');
+SELECT pg_catalog.pg_extension_config_dump('orgs.team_levels', 'WHERE NOT is_default');
+SELECT pg_catalog.pg_extension_config_dump('orgs.role_org_permissions', 'WHERE NOT is_default');
+SELECT pg_catalog.pg_extension_config_dump('orgs.role_app_baseline', 'WHERE NOT is_default');
+SELECT pg_catalog.pg_extension_config_dump('orgs.role_app_ceiling', 'WHERE NOT is_default');
+SELECT pg_catalog.pg_extension_config_dump('orgs.team_level_permissions', 'WHERE NOT is_default');
+SELECT pg_catalog.pg_extension_config_dump('orgs.org_permissions_from_app', 'WHERE NOT is_default');
+SELECT pg_catalog.pg_extension_config_dump('orgs.model_removed', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.users_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.organizations_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('orgs.apps_id_seq', '');

@@ -148,45 +148,94 @@ COMMENT ON FUNCTION orgs.write_audit(bigint, integer, text, text, jsonb) IS
     'Internal: append one row to the audit log for the acting user (codes at the top of 40_orgs.sql and in README.md).';
 REVOKE ALL ON FUNCTION orgs.write_audit(bigint, integer, text, text, jsonb) FROM PUBLIC;
 
+-- The scope of the role of that name in an org: the org's own role (its
+-- key), else the role of every org (0); NULL when there is neither.
+CREATE OR REPLACE FUNCTION orgs.role_scope_in(org bigint, role text)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT r.role_scope FROM orgs.roles r
+         WHERE r.role_scope OPERATOR(pg_catalog.=) ANY (ARRAY[0, role_scope_in.org])
+           AND r.name OPERATOR(pg_catalog.=) role_scope_in.role
+         ORDER BY r.role_scope DESC LIMIT 1);
+COMMENT ON FUNCTION orgs.role_scope_in(bigint, text) IS
+    'Internal: where the role of that name is defined for an organization: the org''s key for its own role, 0 for a role of every organization, NULL for none.';
+REVOKE ALL ON FUNCTION orgs.role_scope_in(bigint, text) FROM PUBLIC;
+
+-- What a role grants, as sorted arrays.
+CREATE OR REPLACE FUNCTION orgs.role_grants(role_scope bigint, role text,
+                                 OUT org_permissions text[], OUT baseline text[], OUT ceiling text[])
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT ARRAY(SELECT g.permission::text FROM orgs.role_org_permissions g
+                  WHERE g.role_scope OPERATOR(pg_catalog.=) role_grants.role_scope
+                    AND g.role OPERATOR(pg_catalog.=) role_grants.role ORDER BY 1),
+           ARRAY(SELECT g.permission::text FROM orgs.role_app_baseline g
+                  WHERE g.role_scope OPERATOR(pg_catalog.=) role_grants.role_scope
+                    AND g.role OPERATOR(pg_catalog.=) role_grants.role ORDER BY 1),
+           ARRAY(SELECT g.permission::text FROM orgs.role_app_ceiling g
+                  WHERE g.role_scope OPERATOR(pg_catalog.=) role_grants.role_scope
+                    AND g.role OPERATOR(pg_catalog.=) role_grants.role ORDER BY 1);
+END;
+COMMENT ON FUNCTION orgs.role_grants(bigint, text) IS
+    'Internal: the org-level permissions, baseline and ceiling of a role, sorted.';
+REVOKE ALL ON FUNCTION orgs.role_grants(bigint, text) FROM PUBLIC;
+
+-- Invariant 5 for a set of grants: the first permission the sets would
+-- give in the org that the acting user does not hold, or NULL.  Org level
+-- through the engine; app level from the actor's role: B within the
+-- actor's baseline, C within the actor's baseline and ceiling.
+CREATE OR REPLACE FUNCTION orgs.grants_exceeding_actor(org bigint, org_perms text[],
+                                            baseline text[], ceiling text[])
+RETURNS text
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH me AS (SELECT m.role_scope, m.role FROM orgs.members m
+                 WHERE m.org_id OPERATOR(pg_catalog.=) grants_exceeding_actor.org
+                   AND m.user_id OPERATOR(pg_catalog.=) orgs.current_user_id())
+    SELECT x.permission
+      FROM (SELECT p AS permission, 1 AS ord
+              FROM pg_catalog.unnest(grants_exceeding_actor.org_perms) AS p
+             WHERE NOT COALESCE(orgs.has_org_permission(grants_exceeding_actor.org, p), false)
+            UNION ALL
+            SELECT b, 2
+              FROM pg_catalog.unnest(grants_exceeding_actor.baseline) AS b
+             WHERE NOT EXISTS (SELECT 1 FROM me JOIN orgs.role_app_baseline ab
+                                 ON ab.role_scope OPERATOR(pg_catalog.=) me.role_scope
+                                AND ab.role OPERATOR(pg_catalog.=) me.role
+                                WHERE ab.permission OPERATOR(pg_catalog.=) b)
+            UNION ALL
+            SELECT c, 3
+              FROM pg_catalog.unnest(grants_exceeding_actor.ceiling) AS c
+             WHERE NOT EXISTS (SELECT 1 FROM me
+                                WHERE EXISTS (SELECT 1 FROM orgs.role_app_baseline ab
+                                               WHERE ab.role_scope OPERATOR(pg_catalog.=) me.role_scope
+                                                 AND ab.role OPERATOR(pg_catalog.=) me.role
+                                                 AND ab.permission OPERATOR(pg_catalog.=) c)
+                                   OR EXISTS (SELECT 1 FROM orgs.role_app_ceiling ac
+                                               WHERE ac.role_scope OPERATOR(pg_catalog.=) me.role_scope
+                                                 AND ac.role OPERATOR(pg_catalog.=) me.role
+                                                 AND ac.permission OPERATOR(pg_catalog.=) c))) x
+     ORDER BY x.ord, x.permission
+     LIMIT 1;
+END;
+COMMENT ON FUNCTION orgs.grants_exceeding_actor(bigint, text[], text[], text[]) IS
+    'Internal: a permission these grants would give in the org that the acting user does not hold (invariant 5), or NULL.';
+REVOKE ALL ON FUNCTION orgs.grants_exceeding_actor(bigint, text[], text[], text[]) FROM PUBLIC;
+
 -- Invariant 5 for roles: the first permission that role would give in the
 -- org and that the acting user does not hold, or NULL when there is none.
--- Org level through the engine; app level from the matrix: B(role) must be
--- within the actor's baseline and C(role) within the actor's baseline and
--- ceiling (admins and org contributors hold every app permission).
 CREATE OR REPLACE FUNCTION orgs.role_exceeding_actor(org bigint, role orgs.org_role)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT x.permission
-      FROM (SELECT p.permission, 1 AS ord
-              FROM orgs.role_org_permissions p
-             WHERE p.role OPERATOR(pg_catalog.=) role_exceeding_actor.role
-               AND NOT COALESCE(orgs.has_org_permission(role_exceeding_actor.org, p.permission), false)
-            UNION ALL
-            SELECT b.permission, 2
-              FROM orgs.role_app_baseline b
-             WHERE b.role OPERATOR(pg_catalog.=) role_exceeding_actor.role
-               AND NOT EXISTS (SELECT 1 FROM orgs.members m
-                                 JOIN orgs.role_app_baseline ab ON ab.role OPERATOR(pg_catalog.=) m.role
-                                WHERE m.org_id OPERATOR(pg_catalog.=) role_exceeding_actor.org
-                                  AND m.user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
-                                  AND ab.permission OPERATOR(pg_catalog.=) b.permission)
-            UNION ALL
-            SELECT c.permission, 3
-              FROM orgs.role_app_ceiling c
-             WHERE c.role OPERATOR(pg_catalog.=) role_exceeding_actor.role
-               AND NOT EXISTS (SELECT 1 FROM orgs.members m
-                                WHERE m.org_id OPERATOR(pg_catalog.=) role_exceeding_actor.org
-                                  AND m.user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
-                                  AND (EXISTS (SELECT 1 FROM orgs.role_app_baseline ab
-                                                WHERE ab.role OPERATOR(pg_catalog.=) m.role
-                                                  AND ab.permission OPERATOR(pg_catalog.=) c.permission)
-                                       OR EXISTS (SELECT 1 FROM orgs.role_app_ceiling ac
-                                                   WHERE ac.role OPERATOR(pg_catalog.=) m.role
-                                                     AND ac.permission OPERATOR(pg_catalog.=) c.permission)))) x
-     ORDER BY x.ord, x.permission
-     LIMIT 1;
+    SELECT orgs.grants_exceeding_actor(role_exceeding_actor.org, g.org_permissions, g.baseline, g.ceiling)
+      FROM orgs.role_grants(COALESCE(orgs.role_scope_in(role_exceeding_actor.org, role_exceeding_actor.role), 0),
+                            role_exceeding_actor.role) g;
 END;
 COMMENT ON FUNCTION orgs.role_exceeding_actor(bigint, orgs.org_role) IS
     'Internal: a permission the role would give in the org that the acting user does not hold (invariant 5), or NULL.';
@@ -198,8 +247,16 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_perm text := orgs.role_exceeding_actor(org, role);
+    v_perm text;
 BEGIN
+    IF orgs.role_scope_in(org, role) IS NULL THEN
+        RAISE EXCEPTION 'role "%" does not exist', role
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('The roles of organization "%s" are: %s.', orgs.org_name(org),
+                                (SELECT string_agg(r.name, ', ' ORDER BY r.role_scope <> 0, r.name)
+                                   FROM orgs.roles r WHERE r.role_scope IN (0, org)));
+    END IF;
+    v_perm := orgs.role_exceeding_actor(org, role);
     IF v_perm IS NOT NULL THEN
         RAISE EXCEPTION 'permission denied to % role "%" in organization "%"', action, role, orgs.org_name(org)
             USING ERRCODE = 'insufficient_privilege',
@@ -211,7 +268,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION orgs.require_role_within_actor(bigint, orgs.org_role, text) IS
-    'Internal: raise insufficient_privilege when the role holds a permission the acting user lacks in the org.';
+    'Internal: raise invalid_parameter_value when the organization has no such role, insufficient_privilege when the role holds a permission the acting user lacks in the org.';
 REVOKE ALL ON FUNCTION orgs.require_role_within_actor(bigint, orgs.org_role, text) FROM PUBLIC;
 
 -- Serialize the membership changes of one organization, and make the

@@ -77,6 +77,25 @@ END;
 COMMENT ON FUNCTION orgs.level_permissions(orgs.team_permission) IS
     'L(level): the app-level permissions of a team level, sorted.';
 
+-- A team level named in a team function: invalid_parameter_value unless
+-- it exists.
+CREATE OR REPLACE FUNCTION orgs.require_level(level text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM orgs.team_levels l WHERE l.name = level) THEN
+        RAISE EXCEPTION 'team permission level "%" does not exist', level
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('The levels are: %s.', (SELECT string_agg(l.name, ', ' ORDER BY l.name) FROM orgs.team_levels l));
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION orgs.require_level(text) IS
+    'Internal: invalid_parameter_value unless the team level exists.';
+REVOKE ALL ON FUNCTION orgs.require_level(text) FROM PUBLIC;
+
 -- Invariant 5 for a team grant: the level must be within the acting user's
 -- effective set on the app.
 CREATE OR REPLACE FUNCTION orgs.require_level_within_actor(app bigint, level orgs.team_permission)
@@ -85,8 +104,10 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_perm text := orgs.first_permission_not_held(app, orgs.level_permissions(level));
+    v_perm text;
 BEGIN
+    PERFORM orgs.require_level(level);
+    v_perm := orgs.first_permission_not_held(app, orgs.level_permissions(level));
     IF v_perm IS NOT NULL THEN
         RAISE EXCEPTION 'permission denied to grant level "%" on app "%"', level, orgs.app_name(app)
             USING ERRCODE = 'insufficient_privilege',
@@ -134,6 +155,7 @@ BEGIN
     IF default_permission IS NULL THEN
         RAISE EXCEPTION 'default permission must not be null' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    PERFORM orgs.require_level(default_permission);
     v_org := orgs.visible_org(org_id);
     PERFORM orgs.require_org_permission(v_org, 'teams.manage', 'create teams in organization %s');
     BEGIN

@@ -69,10 +69,10 @@ INSERT INTO em_test.spec_role VALUES ('admin'), ('financial_manager'), ('org_con
 CREATE TABLE em_test.spec_level (level text PRIMARY KEY);
 INSERT INTO em_test.spec_level VALUES ('full_access'), ('model_trainer'), ('labeler_lead'),
     ('labeler_worker');
--- the enum types hold exactly these
-SELECT (SELECT array_agg(r ORDER BY r) FROM unnest(enum_range(NULL::orgs.org_role)::text[]) r)
+-- the installed roles and levels are exactly these
+SELECT (SELECT array_agg(r.name::text ORDER BY r.name) FROM orgs.roles r WHERE r.role_scope = 0)
      = (SELECT array_agg(role ORDER BY role) FROM em_test.spec_role) AS roles_match,
-       (SELECT array_agg(l ORDER BY l) FROM unnest(enum_range(NULL::orgs.team_permission)::text[]) l)
+       (SELECT array_agg(l.name::text ORDER BY l.name) FROM orgs.team_levels l)
      = (SELECT array_agg(level ORDER BY level) FROM em_test.spec_level) AS levels_match;
 
 -- X, the admin set

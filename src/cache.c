@@ -7,7 +7,9 @@
  *	  (cache_cxt):
  *		- the matrix (the model tables, as bit sets);
  *		- per user that was checked, one self-contained entry (UserData):
- *		  the user's memberships (org, role, org-level set), teams, team
+ *		  the user's memberships (org, the role's B and C, the effective
+ *		  org-level set: copies, so that a role an organization defined
+ *		  for itself needs nothing outside the entry), teams, team
  *		  grants (app -> union of the levels) and personal apps, read in one
  *		  pass, plus the user's answer memos (AnswerMemo: remembered
  *		  answers of one permission set, and apps_with_permission's list);
@@ -97,7 +99,8 @@
 typedef struct MemberInfo
 {
 	int64		org_id;
-	int			role;			/* index into the matrix's roles */
+	PermSet		baseline;		/* B(role) */
+	PermSet		ceiling;		/* C(role) */
 	PermSet		org_perms;		/* effective org-level set */
 } MemberInfo;
 
@@ -730,6 +733,8 @@ typedef struct Builder
 	int64	   *personal;
 	int			npersonal,
 				maxpersonal;
+	Snapshot	snap;
+	bool		incomplete;		/* names newer than the matrix: do not keep */
 } Builder;
 
 #define GROW(arr, n, max) \
@@ -742,18 +747,42 @@ typedef struct Builder
 	} while (0)
 
 static void
-BuildMemberCb(void *arg, int64 org_id, Oid role)
+BuildMemberCb(void *arg, int64 org_id, int64 role_scope, const char *role, int len)
 {
 	Builder    *b = arg;
-	int			r = MatrixRoleIndex(matrix, role);
+	MemberInfo *m;
 
-	if (r < 0)
-		elog(ERROR, "invalid role %u in orgs.members", role);
 	GROW(b->orgs, b->norgs, b->maxorgs);
-	b->orgs[b->norgs].org_id = org_id;
-	b->orgs[b->norgs].role = r;
-	PermSetClear(&b->orgs[b->norgs].org_perms);
-	b->norgs++;
+	m = &b->orgs[b->norgs++];
+	memset(m, 0, sizeof(MemberInfo));
+	m->org_id = org_id;
+	if (role_scope == 0)
+	{
+		int			r = MatrixRoleIndex(matrix, role, len);
+
+		/*
+		 * A role newer than the matrix (its invalidation is on its way):
+		 * nothing from it for now, and the entry is not kept.
+		 */
+		if (r < 0)
+			b->incomplete = true;
+		else
+		{
+			m->baseline = matrix->baseline[r];
+			m->ceiling = matrix->ceiling[r];
+			m->org_perms = matrix->role_org[r];
+		}
+	}
+	else
+	{
+		RoleSets	rs;
+
+		if (!MatrixOrgRole(matrix, b->snap, role_scope, role, len, &rs))
+			b->incomplete = true;
+		m->baseline = rs.baseline;
+		m->ceiling = rs.ceiling;
+		m->org_perms = rs.org;
+	}
 }
 
 static void
@@ -766,17 +795,22 @@ BuildTeamCb(void *arg, int64 org_id, int64 team_id)
 }
 
 static void
-BuildTeamAppCb(void *arg, int64 org_id, int64 app_id, Oid level)
+BuildTeamAppCb(void *arg, int64 org_id, int64 app_id, const char *level, int len)
 {
 	Builder    *b = arg;
-	int			l = MatrixLevelIndex(matrix, level);
+	int			l = MatrixLevelIndex(matrix, level, len);
 
-	if (l < 0)
-		elog(ERROR, "invalid team permission %u in orgs.team_apps", level);
 	GROW(b->apps, b->napps, b->maxapps);
 	b->apps[b->napps].app_id = app_id;
 	b->apps[b->napps].org_id = org_id;
-	b->apps[b->napps].team = matrix->level[l];
+	/* a level newer than the matrix: as for roles (BuildMemberCb) */
+	if (l < 0)
+	{
+		b->incomplete = true;
+		PermSetClear(&b->apps[b->napps].team);
+	}
+	else
+		b->apps[b->napps].team = matrix->level[l];
 	b->napps++;
 }
 
@@ -843,6 +877,7 @@ BuildUser(int64 user_id)
 	b.user_id = user_id;
 
 	snap = BuildSnapshot();
+	b.snap = snap;
 	exists = LookupUserById(snap, user_id, handle);
 	if (exists)
 	{
@@ -877,14 +912,13 @@ BuildUser(int64 user_id)
 	for (int i = 0; i < b.norgs; i++)
 	{
 		MemberInfo *m = &b.orgs[i];
-		PermSet		held = matrix->baseline[m->role];
+		PermSet		held = m->baseline;
 
-		m->org_perms = matrix->role_org[m->role];
 		for (int j = 0; j < b.napps; j++)
 		{
 			if (b.apps[j].org_id == m->org_id)
 			{
-				PermSet		capped = PermSetIntersect(b.apps[j].team, matrix->ceiling[m->role]);
+				PermSet		capped = PermSetIntersect(b.apps[j].team, m->ceiling);
 
 				PermSetUnion(&held, &capped);
 			}
@@ -909,7 +943,8 @@ BuildUser(int64 user_id)
 		MAXALIGN(sizeof(int64) * b.nteams) +
 		MAXALIGN(sizeof(TeamAppInfo) * b.napps) +
 		MAXALIGN(sizeof(int64) * b.npersonal);
-	keep = !StaleSince(start_pending, start_resets, codes, ncodes) &&
+	keep = !b.incomplete &&
+		!StaleSince(start_pending, start_resets, codes, ncodes) &&
 		size <= (Size) orgs_cache_max_kb * 1024 / 8;
 
 	p = MemoryContextAlloc(keep ? cache_cxt : stmt_cxt, size);
@@ -962,6 +997,7 @@ BuildUser(int64 user_id)
 			 user_id, size,
 			 size > (Size) orgs_cache_max_kb * 1024 / 8 ?
 			 ": it is larger than an eighth of pg_orgs.cache_max_kb" :
+			 b.incomplete ? ": it names a role, level or permission newer than the model loaded" :
 			 ": an invalidation arrived while it was built");
 	}
 	MemoryContextReset(build_cxt);
@@ -1175,10 +1211,10 @@ Effective(const UserData *u, int64 app_id, const AppOwner *owner)
 		{
 			TeamAppInfo *t = FindTeamApp(u, app_id);
 
-			out = matrix->baseline[m->role];
+			out = m->baseline;
 			if (t != NULL)
 			{
-				PermSet		capped = PermSetIntersect(t->team, matrix->ceiling[m->role]);
+				PermSet		capped = PermSetIntersect(t->team, m->ceiling);
 
 				PermSetUnion(&out, &capped);
 			}
@@ -1289,7 +1325,7 @@ CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n)
 	{
 		/* every app of an org whose role baseline overlaps want */
 		for (int i = 0; i < u->norgs; i++)
-			if (PermSetOverlaps(&matrix->baseline[u->orgs[i].role], want))
+			if (PermSetOverlaps(&u->orgs[i].baseline, want))
 				CollectOrgApps(u->orgs[i].org_id, &c);
 		/* team apps: a team app's org owns it and the user is a member */
 		for (int i = 0; i < u->napps; i++)
@@ -1298,7 +1334,7 @@ CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n)
 
 			if (m != NULL)
 			{
-				PermSet		capped = PermSetIntersect(u->apps[i].team, matrix->ceiling[m->role]);
+				PermSet		capped = PermSetIntersect(u->apps[i].team, m->ceiling);
 
 				if (PermSetOverlaps(&capped, want))
 					CollectCb(&c, u->apps[i].app_id);

@@ -32,6 +32,7 @@
 #include "catalog/namespace.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_collation_d.h"
+#include "catalog/pg_enum.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type_d.h"
 #include "commands/extension.h"
@@ -60,7 +61,8 @@ typedef struct OrgsAttnums
 				own_org_id;
 	AttrNumber	mem_org_id,
 				mem_user_id,
-				mem_role;
+				mem_role,
+				mem_role_scope;	/* InvalidAttrNumber with the 0.1.0 schema */
 	AttrNumber	app_id,
 				app_org_id,
 				app_owner_user_id,
@@ -77,6 +79,7 @@ typedef struct OrgsAttnums
 static OrgsCatalog catalog;
 static OrgsAttnums att;
 static bool catalog_valid = false;
+static bool catalog_legacy = false;	/* the 0.1.0 schema: enum roles */
 
 static bool resolve_missing_ok;	/* Resolve() reports absence, no error */
 static bool resolve_missing;	/* ... and sets this */
@@ -207,6 +210,15 @@ Resolve(OrgsCatalog *c, OrgsAttnums *a, bool missing_ok)
 	c->org_permissions_from_app = RelOid(c->nsp, "org_permissions_from_app");
 	c->org_role_type = TypeOid(c->nsp, "org_role");
 	c->team_permission_type = TypeOid(c->nsp, "team_permission");
+	/* 0.2.0: roles and levels as rows (absent in the 0.1.0 schema) */
+	c->roles = get_relname_relid("roles", c->nsp);
+	if (OidIsValid(c->roles))
+	{
+		c->team_levels = RelOid(c->nsp, "team_levels");
+		c->role_org_permissions_pkey = RelOid(c->nsp, "role_org_permissions_pkey");
+		c->role_app_baseline_pkey = RelOid(c->nsp, "role_app_baseline_pkey");
+		c->role_app_ceiling_pkey = RelOid(c->nsp, "role_app_ceiling_pkey");
+	}
 	c->act_as_fn = LookupFuncName(list_make2(makeString(nspname), makeString("act_as")),
 								  2, argtypes, true);
 	c->apps_with_permission_fn =
@@ -228,6 +240,9 @@ Resolve(OrgsCatalog *c, OrgsAttnums *a, bool missing_ok)
 	a->mem_org_id = AttNum(c->members, "org_id");
 	a->mem_user_id = AttNum(c->members, "user_id");
 	a->mem_role = AttNum(c->members, "role");
+	if (OidIsValid(c->roles))
+		a->mem_role_scope = AttNum(c->members, "role_scope");
+	catalog_legacy = !OidIsValid(c->roles);
 	a->app_id = AttNum(c->apps, "id");
 	a->app_org_id = AttNum(c->apps, "org_id");
 	a->app_owner_user_id = AttNum(c->apps, "owner_user_id");
@@ -286,7 +301,9 @@ OrgsCatalogIsWatched(Oid relid, bool *is_matrix)
 	if (relid == catalog.permissions || relid == catalog.role_org_permissions ||
 		relid == catalog.role_app_baseline || relid == catalog.role_app_ceiling ||
 		relid == catalog.team_level_permissions ||
-		relid == catalog.org_permissions_from_app)
+		relid == catalog.org_permissions_from_app ||
+		(OidIsValid(catalog.roles) &&
+		 (relid == catalog.roles || relid == catalog.team_levels)))
 	{
 		*is_matrix = true;
 		return true;
@@ -609,21 +626,61 @@ typedef struct ScanArg
 	void	   *arg;
 } ScanArg;
 
+/*
+ * EnumLabelText
+ *		The label of an enum value (the roles and levels of the 0.1.0
+ *		schema), in a static buffer valid until the next call.
+ */
+const char *
+EnumLabelText(Oid enumval, int *len)
+{
+	static char label[NAMEDATALEN];
+	HeapTuple	tup = SearchSysCache1(ENUMOID, ObjectIdGetDatum(enumval));
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "enum value %u of pg_orgs does not exist", enumval);
+	strlcpy(label, NameStr(((Form_pg_enum) GETSTRUCT(tup))->enumlabel), sizeof(label));
+	ReleaseSysCache(tup);
+	*len = strlen(label);
+	return label;
+}
+
+/* (name, len) of a role or level column: text, or an enum in 0.1.0 */
+static const char *
+NameColumn(Relation rel, HeapTuple tup, AttrNumber attno, int *len)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, attno, RelationGetDescr(rel), &isnull);
+	text	   *t;
+
+	if (isnull)
+	{
+		*len = 0;
+		return "";
+	}
+	if (catalog_legacy)
+		return EnumLabelText(DatumGetObjectId(d), len);
+	t = DatumGetTextPP(d);
+	*len = VARSIZE_ANY_EXHDR(t);
+	return VARDATA_ANY(t);
+}
+
 static bool
 MemberCb(Relation rel, HeapTuple tup, void *arg)
 {
 	ScanArg    *s = arg;
-	bool		isnull;
-	Datum		role = heap_getattr(tup, att.mem_role, RelationGetDescr(rel), &isnull);
+	int			len;
+	const char *role = NameColumn(rel, tup, att.mem_role, &len);
 
 	((MemberCallback) s->cb) (s->arg, GetInt8(rel, tup, att.mem_org_id),
-							  DatumGetObjectId(role));
+							  catalog_legacy ? 0 : GetInt8(rel, tup, att.mem_role_scope),
+							  role, len);
 	return true;
 }
 
 /*
  * ScanMembershipsOfUser
- *		Call cb(org_id, role enum OID) for every membership of user_id.
+ *		Call cb(org_id, role_scope, role) for every membership of user_id.
  */
 void
 ScanMembershipsOfUser(Snapshot snap, int64 user_id, MemberCallback cb, void *arg)
@@ -665,18 +722,17 @@ static bool
 TeamAppCb(Relation rel, HeapTuple tup, void *arg)
 {
 	ScanArg    *s = arg;
-	bool		isnull;
-	Datum		level = heap_getattr(tup, att.ta_permission, RelationGetDescr(rel), &isnull);
+	int			len;
+	const char *level = NameColumn(rel, tup, att.ta_permission, &len);
 
 	((TeamAppCallback) s->cb) (s->arg, GetInt8(rel, tup, att.ta_org_id),
-							   GetInt8(rel, tup, att.ta_app_id),
-							   DatumGetObjectId(level));
+							   GetInt8(rel, tup, att.ta_app_id), level, len);
 	return true;
 }
 
 /*
  * ScanAppsOfTeam
- *		Call cb(org_id, app_id, level enum OID) for every app team_id holds.
+ *		Call cb(org_id, app_id, level) for every app team_id holds.
  */
 void
 ScanAppsOfTeam(Snapshot snap, int64 team_id, TeamAppCallback cb, void *arg)
@@ -726,4 +782,52 @@ ScanAppsOfUser(Snapshot snap, int64 user_id, KeyCallback cb, void *arg)
 
 	KeyInt8(&key, att.app_owner_user_id, user_id);
 	ScanIndex(snap, c->apps, c->apps_user_app_key, 1, &key, AppKeyCb, &s);
+}
+
+typedef struct GrantScan
+{
+	NameCallback cb;
+	void	   *arg;
+	AttrNumber	perm_attno;
+} GrantScan;
+
+static bool
+GrantCb(Relation rel, HeapTuple tup, void *arg)
+{
+	GrantScan  *g = arg;
+	bool		isnull;
+	Datum		d = heap_getattr(tup, g->perm_attno, RelationGetDescr(rel), &isnull);
+	text	   *t;
+
+	if (isnull)
+		return true;
+	t = DatumGetTextPP(d);
+	g->cb(g->arg, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	return true;
+}
+
+/*
+ * ScanRoleGrants
+ *		Call cb(permission) for every row of grant table relid (one of the
+ *		role_* tables of 0.2.0) of role (role_scope, role), through its
+ *		primary key indexid.
+ */
+void
+ScanRoleGrants(Snapshot snap, Oid relid, Oid indexid, int64 role_scope,
+			   const char *role, NameCallback cb, void *arg)
+{
+	ScanKeyData keys[2];
+	GrantScan	g;
+	AttrNumber	a_scope = get_attnum(relid, "role_scope");
+	AttrNumber	a_role = get_attnum(relid, "role");
+
+	g.cb = cb;
+	g.arg = arg;
+	g.perm_attno = get_attnum(relid, "permission");
+	if (a_scope == InvalidAttrNumber || a_role == InvalidAttrNumber ||
+		g.perm_attno == InvalidAttrNumber)
+		elog(ERROR, "pg_orgs model table %u has no role_scope, role or permission", relid);
+	KeyInt8(&keys[0], a_scope, role_scope);
+	KeyText(&keys[1], a_role, role);
+	ScanIndex(snap, relid, indexid, 2, keys, GrantCb, &g);
 }

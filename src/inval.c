@@ -45,8 +45,13 @@
  *	    organizations   the org's code (its members) and its name
  *	    users           the user's code, its handle, its database role
  *	    owner_names     the name
- *	    TRUNCATE of any of these, or any change of the model tables:
+ *	    roles, role_org_permissions, role_app_baseline, role_app_ceiling
+ *	                    a role an organization defined for itself: the
+ *	                    org's code (its members); a role of every org:
  *	                    everything
+ *	    TRUNCATE of any of these, or any change of the other model tables
+ *	    (permissions, team_levels, team_level_permissions,
+ *	    org_permissions_from_app): everything
  *
  *	  A transaction sends at most MAX_CODES_PER_XACT codes: past that (bulk
  *	  loads, pg_restore) it sends the code of everything once instead, so
@@ -379,7 +384,7 @@ orgs_invalidate_row(PG_FUNCTION_ARGS)
 
 	if (strcmp(table, "members") == 0 || strcmp(table, "team_members") == 0)
 	{
-		static const char *const cols[] = {"org_id", "user_id", "role", NULL};
+		static const char *const cols[] = {"org_id", "user_id", "role", "role_scope", NULL};
 		static const char *const tm_cols[] = {"org_id", "team_id", "user_id", NULL};
 
 		if (nrows == 2 && SameColumns(rows[0], rows[1], desc,
@@ -434,6 +439,16 @@ orgs_invalidate_row(PG_FUNCTION_ARGS)
 	{
 		for (int i = 0; i < nrows; i++)
 			SendName(NAME_OWNER, TextOf(rows[i], desc, "name_key"));
+	}
+	else if (strcmp(table, "roles") == 0 || strncmp(table, "role_", 5) == 0)
+	{
+		/* a role of one org: its members; a role of every org: everything */
+		for (int i = 0; i < nrows; i++)
+		{
+			int64		scope = Int8Of(rows[i], desc, "role_scope");
+
+			InvalSend(scope != 0 ? INVAL_ORG : INVAL_ALL, scope);
+		}
 	}
 	else
 		InvalSend(INVAL_ALL, 0);

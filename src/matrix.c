@@ -1,12 +1,30 @@
 /*-------------------------------------------------------------------------
  *
  * matrix.c
- *	  The permission matrix of PERMISSIONS.md, loaded from the extension's
- *	  tables (orgs.permissions, orgs.role_org_permissions,
- *	  orgs.role_app_baseline, orgs.role_app_ceiling,
- *	  orgs.team_level_permissions, orgs.org_permissions_from_app) into bit
- *	  sets.  Nothing about the matrix is compiled in: only the names of the
- *	  six roles and four team levels, which are the enum types' labels.
+ *	  The permission model, loaded from the extension's tables
+ *	  (orgs.permissions, orgs.roles, orgs.team_levels,
+ *	  orgs.role_org_permissions, orgs.role_app_baseline,
+ *	  orgs.role_app_ceiling, orgs.team_level_permissions,
+ *	  orgs.org_permissions_from_app) into bit sets.  Nothing of the model
+ *	  is compiled in.
+ *
+ *	  The Matrix holds the permissions of both scopes (bit numbers are the
+ *	  positions of the names in sorted order, so they are stable for one
+ *	  Matrix), the roles of every organization (role_scope 0) and the team
+ *	  levels.  The roles an organization defined for itself (role_scope =
+ *	  the org's key) are not in it: cache.c reads them with
+ *	  MatrixOrgRole() while it builds the entry of a member who holds one,
+ *	  so that a change of one org's roles invalidates that org's members
+ *	  only (inval.c), not every cache.
+ *
+ *	  Memory: MatrixLoad allocates everything in the context it is given
+ *	  (cache.c's cache_cxt), which is freed as a whole when the cache is
+ *	  reset; MatrixOrgRole allocates nothing that outlives the call.
+ *
+ *	  With the schema of pg_orgs 0.1.0 (no orgs.roles: roles and levels are
+ *	  the labels of the enum types orgs.org_role and orgs.team_permission,
+ *	  and the grant tables are keyed by them) the same Matrix is built from
+ *	  the enum labels; that schema has no roles of one org.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,6 +36,7 @@
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type_d.h"
 #include "utils/builtins.h"
+#include "utils/catcache.h"
 #include "utils/formatting.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -25,15 +44,6 @@
 #include "utils/syscache.h"
 
 #include "pg_orgs.h"
-
-const char *const OrgRoleNames[NUM_ORG_ROLES] = {
-	"admin", "financial_manager", "org_contributor", "org_user",
-	"team_contributor", "infrastructure_manager"
-};
-
-const char *const TeamLevelNames[NUM_TEAM_LEVELS] = {
-	"full_access", "model_trainer", "labeler_lead", "labeler_worker"
-};
 
 static Oid
 EnumValue(Oid typid, const char *label)
@@ -54,7 +64,7 @@ CompareNames(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* a heap scan over one of the small matrix tables, in the caller's context */
+/* a heap scan over one of the small model tables, in the caller's context */
 typedef struct RowReader
 {
 	Relation	rel;
@@ -74,14 +84,22 @@ RowsNext(RowReader *r)
 	return systable_getnext(r->scan);
 }
 
-static Datum
-RowsGet(RowReader *r, HeapTuple tup, const char *col)
+static AttrNumber
+RowsAttnum(RowReader *r, const char *col)
 {
-	bool		isnull;
 	AttrNumber	a = get_attnum(RelationGetRelid(r->rel), col);
 
 	if (a == InvalidAttrNumber)
-		elog(ERROR, "column \"%s\" of pg_orgs matrix table does not exist", col);
+		elog(ERROR, "column \"%s\" of pg_orgs model table %u does not exist",
+			 col, RelationGetRelid(r->rel));
+	return a;
+}
+
+static Datum
+RowsGet(RowReader *r, HeapTuple tup, AttrNumber a)
+{
+	bool		isnull;
+
 	return heap_getattr(tup, a, RelationGetDescr(r->rel), &isnull);
 }
 
@@ -92,9 +110,108 @@ RowsClose(RowReader *r)
 	table_close(r->rel, AccessShareLock);
 }
 
+/* (name, len) of a text datum, or of an enum label (0.1.0 schema) */
+static const char *
+NameOf(Datum d, bool is_enum, int *len)
+{
+	text	   *t;
+
+	if (is_enum)
+		return EnumLabelText(DatumGetObjectId(d), len);
+	t = DatumGetTextPP(d);
+	*len = VARSIZE_ANY_EXHDR(t);
+	return VARDATA_ANY(t);
+}
+
+/* a growing array of names */
+typedef struct NameList
+{
+	int			n;
+	int			max;
+	char	  **names;
+} NameList;
+
+static void
+NameListAdd(NameList *l, const char *name, int len)
+{
+	if (l->n == l->max)
+	{
+		l->max = l->max ? l->max * 2 : 16;
+		l->names = l->names ? repalloc(l->names, sizeof(char *) * l->max) :
+			palloc(sizeof(char *) * l->max);
+	}
+	l->names[l->n++] = pnstrdup(name, len);
+}
+
+/* the labels of an enum type (0.1.0 schema) */
+static void
+EnumLabels(Oid typid, NameList *out)
+{
+	CatCList   *list = SearchSysCacheList1(ENUMTYPOIDNAME, ObjectIdGetDatum(typid));
+
+	for (int i = 0; i < list->n_members; i++)
+	{
+		Form_pg_enum e = (Form_pg_enum) GETSTRUCT(&list->members[i]->tuple);
+
+		NameListAdd(out, NameStr(e->enumlabel), strlen(NameStr(e->enumlabel)));
+	}
+	ReleaseSysCacheList(list);
+}
+
+/* the names of a 0.2.0 roles or levels table (roles: role_scope 0 only) */
+static void
+TableNames(Oid relid, bool scoped, Snapshot snap, NameList *out)
+{
+	RowReader	r;
+	HeapTuple	tup;
+	AttrNumber	a_name,
+				a_scope = InvalidAttrNumber;
+
+	RowsOpen(&r, relid, snap);
+	a_name = RowsAttnum(&r, "name");
+	if (scoped)
+		a_scope = RowsAttnum(&r, "role_scope");
+	while (HeapTupleIsValid(tup = RowsNext(&r)))
+	{
+		const char *name;
+		int			len;
+
+		if (scoped && DatumGetInt64(RowsGet(&r, tup, a_scope)) != 0)
+			continue;
+		name = NameOf(RowsGet(&r, tup, a_name), false, &len);
+		NameListAdd(out, name, len);
+	}
+	RowsClose(&r);
+}
+
+/* binary search of (name, len) in sorted names; -1 if absent */
+static int
+FindName(char *const *names, int n, const char *name, int len)
+{
+	int			lo = 0;
+	int			hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		const char *cand = names[mid];
+		int			cmp = strncmp(cand, name, len);
+
+		if (cmp == 0 && cand[len] != '\0')
+			cmp = 1;
+		if (cmp == 0)
+			return mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
 /*
  * MatrixLoad
- *		Read the matrix tables into a new Matrix allocated in cxt.
+ *		Read the model tables into a new Matrix allocated in cxt.
  */
 Matrix *
 MatrixLoad(MemoryContext cxt, Snapshot snap)
@@ -102,11 +219,17 @@ MatrixLoad(MemoryContext cxt, Snapshot snap)
 	OrgsCatalog *c = OrgsCatalogGet();
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	Matrix	   *m = palloc0(sizeof(Matrix));
+	bool		legacy = !OidIsValid(c->roles);
 	Oid			scope_type;
 	Oid			scope_org;
-	int			cap[2] = {0, 0};
+	NameList	perms[2];
+	NameList	roles;
+	NameList	levels;
 	RowReader	r;
 	HeapTuple	tup;
+	AttrNumber	a1,
+				a2,
+				a3;
 	struct
 	{
 		Oid			relid;
@@ -116,47 +239,68 @@ MatrixLoad(MemoryContext cxt, Snapshot snap)
 		PermScope	scope;
 	}			grants[4];
 
-	for (int i = 0; i < NUM_ORG_ROLES; i++)
-		m->role_enum[i] = EnumValue(c->org_role_type, OrgRoleNames[i]);
-	for (int i = 0; i < NUM_TEAM_LEVELS; i++)
-		m->level_enum[i] = EnumValue(c->team_permission_type, TeamLevelNames[i]);
 	scope_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
 								 CStringGetDatum("permission_scope"),
 								 ObjectIdGetDatum(c->nsp));
 	scope_org = EnumValue(scope_type, "org");
 
 	/* permission names, per scope, sorted so that bits are stable */
-	for (int s = 0; s < 2; s++)
-	{
-		cap[s] = 64;
-		m->names[s] = palloc(sizeof(char *) * cap[s]);
-	}
+	memset(perms, 0, sizeof(perms));
 	RowsOpen(&r, c->permissions, snap);
+	a1 = RowsAttnum(&r, "scope");
+	a2 = RowsAttnum(&r, "name");
 	while (HeapTupleIsValid(tup = RowsNext(&r)))
 	{
-		int			s = DatumGetObjectId(RowsGet(&r, tup, "scope")) == scope_org ?
+		int			s = DatumGetObjectId(RowsGet(&r, tup, a1)) == scope_org ?
 			SCOPE_ORG : SCOPE_APP;
+		const char *name;
+		int			len;
 
-		if (m->nperms[s] >= PERMSET_MAX)
+		if (perms[s].n >= PERMSET_MAX)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too many permissions in orgs.permissions"),
 					 errdetail("At most %d permissions of each scope are supported.",
 							   PERMSET_MAX)));
-		if (m->nperms[s] == cap[s])
-		{
-			cap[s] *= 2;
-			m->names[s] = repalloc(m->names[s], sizeof(char *) * cap[s]);
-		}
-		m->names[s][m->nperms[s]++] = TextDatumGetCString(RowsGet(&r, tup, "name"));
+		name = NameOf(RowsGet(&r, tup, a2), false, &len);
+		NameListAdd(&perms[s], name, len);
 	}
 	RowsClose(&r);
 	for (int s = 0; s < 2; s++)
 	{
-		qsort(m->names[s], m->nperms[s], sizeof(char *), CompareNames);
+		if (perms[s].n > 1)
+			qsort(perms[s].names, perms[s].n, sizeof(char *), CompareNames);
+		m->nperms[s] = perms[s].n;
+		m->names[s] = perms[s].names;
 		for (int b = 0; b < m->nperms[s]; b++)
 			PermSetAdd(&m->all[s], b);
 	}
+
+	/* roles of every org, and team levels */
+	memset(&roles, 0, sizeof(roles));
+	memset(&levels, 0, sizeof(levels));
+	if (legacy)
+	{
+		EnumLabels(c->org_role_type, &roles);
+		EnumLabels(c->team_permission_type, &levels);
+	}
+	else
+	{
+		TableNames(c->roles, true, snap, &roles);
+		TableNames(c->team_levels, false, snap, &levels);
+	}
+	if (roles.n > 1)
+		qsort(roles.names, roles.n, sizeof(char *), CompareNames);
+	if (levels.n > 1)
+		qsort(levels.names, levels.n, sizeof(char *), CompareNames);
+	m->nroles = roles.n;
+	m->role_names = roles.names;
+	m->role_org = palloc0(sizeof(PermSet) * Max(roles.n, 1));
+	m->baseline = palloc0(sizeof(PermSet) * Max(roles.n, 1));
+	m->ceiling = palloc0(sizeof(PermSet) * Max(roles.n, 1));
+	m->nlevels = levels.n;
+	m->level_names = levels.names;
+	m->level = palloc0(sizeof(PermSet) * Max(levels.n, 1));
 
 	grants[0].relid = c->role_org_permissions;
 	grants[0].keycol = "role";
@@ -181,17 +325,31 @@ MatrixLoad(MemoryContext cxt, Snapshot snap)
 
 	for (int g = 0; g < 4; g++)
 	{
+		bool		scoped = !legacy && !grants[g].is_level;
+
 		RowsOpen(&r, grants[g].relid, snap);
+		a1 = RowsAttnum(&r, grants[g].keycol);
+		a2 = RowsAttnum(&r, "permission");
+		a3 = scoped ? RowsAttnum(&r, "role_scope") : InvalidAttrNumber;
 		while (HeapTupleIsValid(tup = RowsNext(&r)))
 		{
-			Oid			key = DatumGetObjectId(RowsGet(&r, tup, grants[g].keycol));
-			char	   *perm = TextDatumGetCString(RowsGet(&r, tup, "permission"));
-			int			idx = grants[g].is_level ? MatrixLevelIndex(m, key) :
-				MatrixRoleIndex(m, key);
-			int			bit = MatrixFindPermission(m, grants[g].scope, perm, strlen(perm));
+			const char *key;
+			const char *perm;
+			int			keylen;
+			int			permlen;
+			int			idx;
+			int			bit;
 
+			/* the roles of one organization are read by MatrixOrgRole */
+			if (scoped && DatumGetInt64(RowsGet(&r, tup, a3)) != 0)
+				continue;
+			key = NameOf(RowsGet(&r, tup, a1), legacy, &keylen);
+			idx = grants[g].is_level ? MatrixLevelIndex(m, key, keylen) :
+				MatrixRoleIndex(m, key, keylen);
+			perm = NameOf(RowsGet(&r, tup, a2), false, &permlen);
+			bit = MatrixFindPermission(m, grants[g].scope, perm, permlen);
 			if (idx < 0 || bit < 0)
-				elog(ERROR, "invalid row in pg_orgs matrix table %u", grants[g].relid);
+				elog(ERROR, "invalid row in pg_orgs model table %u", grants[g].relid);
 			PermSetAdd(&grants[g].sets[idx], bit);
 		}
 		RowsClose(&r);
@@ -199,17 +357,25 @@ MatrixLoad(MemoryContext cxt, Snapshot snap)
 
 	/* org-level permissions implied by app-level ones */
 	RowsOpen(&r, c->org_permissions_from_app, snap);
+	a1 = RowsAttnum(&r, "org_permission");
+	a2 = RowsAttnum(&r, "app_permission");
 	while (HeapTupleIsValid(tup = RowsNext(&r)))
 	{
-		char	   *op = TextDatumGetCString(RowsGet(&r, tup, "org_permission"));
-		char	   *ap = TextDatumGetCString(RowsGet(&r, tup, "app_permission"));
+		const char *op;
+		const char *ap;
+		int			oplen;
+		int			aplen;
 
+		op = NameOf(RowsGet(&r, tup, a1), false, &oplen);
 		m->implied_org = m->nimplied == 0 ? palloc(sizeof(int)) :
 			repalloc(m->implied_org, sizeof(int) * (m->nimplied + 1));
+		m->implied_org[m->nimplied] = MatrixFindPermission(m, SCOPE_ORG, op, oplen);
+		ap = NameOf(RowsGet(&r, tup, a2), false, &aplen);
 		m->implied_app = m->nimplied == 0 ? palloc(sizeof(int)) :
 			repalloc(m->implied_app, sizeof(int) * (m->nimplied + 1));
-		m->implied_org[m->nimplied] = MatrixFindPermission(m, SCOPE_ORG, op, strlen(op));
-		m->implied_app[m->nimplied] = MatrixFindPermission(m, SCOPE_APP, ap, strlen(ap));
+		m->implied_app[m->nimplied] = MatrixFindPermission(m, SCOPE_APP, ap, aplen);
+		if (m->implied_org[m->nimplied] < 0 || m->implied_app[m->nimplied] < 0)
+			elog(ERROR, "invalid row in pg_orgs model table %u", c->org_permissions_from_app);
 		m->nimplied++;
 	}
 	RowsClose(&r);
@@ -222,28 +388,76 @@ MatrixLoad(MemoryContext cxt, Snapshot snap)
 
 /*
  * MatrixRoleIndex
- *		Index (0..5) of an orgs.org_role value, or -1.
+ *		Index of the role of every org named (name, len), or -1.
  */
 int
-MatrixRoleIndex(const Matrix *m, Oid enumval)
+MatrixRoleIndex(const Matrix *m, const char *name, int len)
 {
-	for (int i = 0; i < NUM_ORG_ROLES; i++)
-		if (m->role_enum[i] == enumval)
-			return i;
-	return -1;
+	return FindName(m->role_names, m->nroles, name, len);
 }
 
 /*
  * MatrixLevelIndex
- *		Index (0..3) of an orgs.team_permission value, or -1.
+ *		Index of the team level named (name, len), or -1.
  */
 int
-MatrixLevelIndex(const Matrix *m, Oid enumval)
+MatrixLevelIndex(const Matrix *m, const char *name, int len)
 {
-	for (int i = 0; i < NUM_TEAM_LEVELS; i++)
-		if (m->level_enum[i] == enumval)
-			return i;
-	return -1;
+	return FindName(m->level_names, m->nlevels, name, len);
+}
+
+typedef struct OrgRoleArg
+{
+	const Matrix *m;
+	PermScope	scope;
+	PermSet    *set;
+	bool		complete;
+} OrgRoleArg;
+
+static void
+OrgRoleGrantCb(void *arg, const char *name, int len)
+{
+	OrgRoleArg *a = arg;
+	int			bit = MatrixFindPermission(a->m, a->scope, name, len);
+
+	/* a permission newer than the Matrix: the caller will not keep this */
+	if (bit < 0)
+		a->complete = false;
+	else
+		PermSetAdd(a->set, bit);
+}
+
+/*
+ * MatrixOrgRole
+ *		What the role (name, len) that organization role_scope defined for
+ *		itself grants, read with snap.  Returns false when a permission it
+ *		names is not in m (the model changed since m was loaded: the
+ *		answer is short of it, and must not be kept).
+ */
+bool
+MatrixOrgRole(const Matrix *m, Snapshot snap, int64 role_scope,
+			  const char *name, int len, RoleSets *out)
+{
+	OrgsCatalog *c = OrgsCatalogGet();
+	char	   *role = pnstrdup(name, len);
+	OrgRoleArg	a;
+
+	memset(out, 0, sizeof(*out));
+	a.m = m;
+	a.complete = true;
+	a.scope = SCOPE_ORG;
+	a.set = &out->org;
+	ScanRoleGrants(snap, c->role_org_permissions, c->role_org_permissions_pkey,
+				   role_scope, role, OrgRoleGrantCb, &a);
+	a.scope = SCOPE_APP;
+	a.set = &out->baseline;
+	ScanRoleGrants(snap, c->role_app_baseline, c->role_app_baseline_pkey,
+				   role_scope, role, OrgRoleGrantCb, &a);
+	a.set = &out->ceiling;
+	ScanRoleGrants(snap, c->role_app_ceiling, c->role_app_ceiling_pkey,
+				   role_scope, role, OrgRoleGrantCb, &a);
+	pfree(role);
+	return a.complete;
 }
 
 /*
@@ -254,25 +468,7 @@ MatrixLevelIndex(const Matrix *m, Oid enumval)
 int
 MatrixFindPermission(const Matrix *m, PermScope scope, const char *name, int len)
 {
-	int			lo = 0;
-	int			hi = m->nperms[scope] - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		const char *cand = m->names[scope][mid];
-		int			cmp = strncmp(cand, name, len);
-
-		if (cmp == 0 && cand[len] != '\0')
-			cmp = 1;
-		if (cmp == 0)
-			return mid;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return FindName(m->names[scope], m->nperms[scope], name, len);
 }
 
 /*

@@ -20,7 +20,7 @@
  * Permission sets: one bit per permission of one scope.
  * ---------------------------------------------------------------------
  */
-#define PERMSET_WORDS	2
+#define PERMSET_WORDS	8
 #define PERMSET_MAX		(PERMSET_WORDS * 64)
 
 typedef struct PermSet
@@ -83,11 +83,9 @@ PermSetIsEmpty(const PermSet *s)
 }
 
 /* ---------------------------------------------------------------------
- * matrix.c: the permission matrix, loaded from the orgs.* matrix tables.
+ * matrix.c: the permission model, loaded from the orgs.* model tables.
  * ---------------------------------------------------------------------
  */
-#define NUM_ORG_ROLES	6
-#define NUM_TEAM_LEVELS 4
 
 typedef enum PermScope
 {
@@ -100,24 +98,33 @@ typedef struct Matrix
 	int			nperms[2];		/* per scope */
 	char	  **names[2];		/* per scope: bit -> name */
 	PermSet		all[2];			/* per scope: every permission */
-	PermSet		role_org[NUM_ORG_ROLES];	/* org-level grants */
-	PermSet		baseline[NUM_ORG_ROLES];	/* B(role) */
-	PermSet		ceiling[NUM_ORG_ROLES]; /* C(role) */
-	PermSet		level[NUM_TEAM_LEVELS]; /* L(level) */
+	int			nroles;			/* roles of every org (role_scope 0) */
+	char	  **role_names;		/* sorted */
+	PermSet    *role_org;		/* by role: org-level grants */
+	PermSet    *baseline;		/* B(role) */
+	PermSet    *ceiling;		/* C(role) */
+	int			nlevels;
+	char	  **level_names;	/* sorted */
+	PermSet    *level;			/* L(level) */
 	int			nimplied;
 	int		   *implied_org;	/* org bit implied by ... */
 	int		   *implied_app;	/* ... holding this app bit on any app */
-	Oid			role_enum[NUM_ORG_ROLES];	/* pg_enum OIDs of orgs.org_role */
-	Oid			level_enum[NUM_TEAM_LEVELS];	/* of orgs.team_permission */
 	int			members_view_bit;	/* org-level members.view, or -1 */
 } Matrix;
 
-extern const char *const OrgRoleNames[NUM_ORG_ROLES];
-extern const char *const TeamLevelNames[NUM_TEAM_LEVELS];
+/* what one role grants */
+typedef struct RoleSets
+{
+	PermSet		org;			/* org-level */
+	PermSet		baseline;		/* B */
+	PermSet		ceiling;		/* C */
+} RoleSets;
 
 extern Matrix *MatrixLoad(MemoryContext cxt, Snapshot snap);
-extern int	MatrixRoleIndex(const Matrix *m, Oid enumval);
-extern int	MatrixLevelIndex(const Matrix *m, Oid enumval);
+extern int	MatrixRoleIndex(const Matrix *m, const char *name, int len);
+extern int	MatrixLevelIndex(const Matrix *m, const char *name, int len);
+extern bool MatrixOrgRole(const Matrix *m, Snapshot snap, int64 role_scope,
+						  const char *name, int len, RoleSets *out);
 extern int	MatrixFindPermission(const Matrix *m, PermScope scope,
 								 const char *name, int len);
 extern PermSet MatrixParseList(const Matrix *m, PermScope scope,
@@ -162,6 +169,13 @@ typedef struct OrgsCatalog
 	Oid			org_permissions_from_app;
 	Oid			org_role_type;
 	Oid			team_permission_type;
+	/* since 0.2.0 (InvalidOid with the 0.1.0 schema, whose roles and
+	 * levels are enum labels) */
+	Oid			roles;
+	Oid			team_levels;
+	Oid			role_org_permissions_pkey;
+	Oid			role_app_baseline_pkey;
+	Oid			role_app_ceiling_pkey;
 	Oid			act_as_fn;		/* orgs.act_as(text, boolean) */
 	Oid			apps_with_permission_fn;	/* orgs.apps_with_permission(text) */
 	Oid			orgs_with_permission_fn;	/* orgs.orgs_with_permission(text) */
@@ -195,10 +209,16 @@ extern int64 LookupAppOfOwner(Snapshot snap, const AppOwner *owner, const char *
 extern bool LookupOrgById(Snapshot snap, int64 org_id);
 extern int64 LookupOrgByName(Snapshot snap, const char *org_name);
 
-/* callbacks of the multi-row scans */
-typedef void (*MemberCallback) (void *arg, int64 org_id, Oid role);
+/*
+ * callbacks of the multi-row scans; a role or level name is given as
+ * (name, len), not terminated, valid during the call only
+ */
+typedef void (*MemberCallback) (void *arg, int64 org_id, int64 role_scope,
+								const char *role, int len);
 typedef void (*TeamCallback) (void *arg, int64 org_id, int64 team_id);
-typedef void (*TeamAppCallback) (void *arg, int64 org_id, int64 app_id, Oid level);
+typedef void (*TeamAppCallback) (void *arg, int64 org_id, int64 app_id,
+								 const char *level, int len);
+typedef void (*NameCallback) (void *arg, const char *name, int len);
 typedef void (*KeyCallback) (void *arg, int64 key);
 
 extern void ScanMembershipsOfUser(Snapshot snap, int64 user_id, MemberCallback cb, void *arg);
@@ -206,6 +226,9 @@ extern void ScanTeamsOfUser(Snapshot snap, int64 user_id, TeamCallback cb, void 
 extern void ScanAppsOfTeam(Snapshot snap, int64 team_id, TeamAppCallback cb, void *arg);
 extern void ScanAppsOfOrg(Snapshot snap, int64 org_id, KeyCallback cb, void *arg);
 extern void ScanAppsOfUser(Snapshot snap, int64 user_id, KeyCallback cb, void *arg);
+extern void ScanRoleGrants(Snapshot snap, Oid relid, Oid indexid, int64 role_scope,
+						   const char *role, NameCallback cb, void *arg);
+extern const char *EnumLabelText(Oid enumval, int *len);
 
 /* ---------------------------------------------------------------------
  * acting.c: the acting user.

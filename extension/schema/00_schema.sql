@@ -44,16 +44,17 @@ $$;
 -- Types and domains
 --------------------------------------------------------------------------
 
-CREATE TYPE orgs.org_role AS ENUM (
-    'admin', 'financial_manager', 'org_contributor', 'org_user',
-    'team_contributor', 'infrastructure_manager');
-COMMENT ON TYPE orgs.org_role IS
-    'The role a member holds in an organization (PERMISSIONS.md section 2).';
+CREATE DOMAIN orgs.org_role AS text COLLATE "C"
+    CONSTRAINT org_role_length
+    CHECK (pg_catalog.length(VALUE) BETWEEN 1 AND 63);
+COMMENT ON DOMAIN orgs.org_role IS
+    'The name of a role a member holds in an organization: one of the rows of orgs.roles (the installed model has admin, financial_manager, org_contributor, org_user, team_contributor and infrastructure_manager).';
 
-CREATE TYPE orgs.team_permission AS ENUM (
-    'full_access', 'model_trainer', 'labeler_lead', 'labeler_worker');
-COMMENT ON TYPE orgs.team_permission IS
-    'The permission level a team holds on one app (PERMISSIONS.md section 3).';
+CREATE DOMAIN orgs.team_permission AS text COLLATE "C"
+    CONSTRAINT team_permission_length
+    CHECK (pg_catalog.length(VALUE) BETWEEN 1 AND 63);
+COMMENT ON DOMAIN orgs.team_permission IS
+    'The name of a permission level a team holds on one app: one of the rows of orgs.team_levels (the installed model has full_access, model_trainer, labeler_lead and labeler_worker).';
 
 CREATE TYPE orgs.invitation_state AS ENUM (
     'pending', 'accepted', 'declined', 'rescinded', 'expired');
@@ -173,7 +174,10 @@ CREATE TABLE orgs.members (
     user_id    bigint NOT NULL REFERENCES orgs.users (id) ON DELETE CASCADE,
     role       orgs.org_role NOT NULL,
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    PRIMARY KEY (org_id, user_id)
+    role_scope bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (org_id, user_id),
+    CONSTRAINT members_role_scope_check
+        CHECK (role_scope OPERATOR(pg_catalog.=) 0 OR role_scope OPERATOR(pg_catalog.=) org_id)
 );
 CREATE INDEX members_user_id_idx ON orgs.members (user_id);
 COMMENT ON TABLE orgs.members IS 'Memberships: one role per user per org; a user may belong to any number of orgs.';
@@ -181,6 +185,7 @@ COMMENT ON COLUMN orgs.members.org_id IS 'The organization.';
 COMMENT ON COLUMN orgs.members.user_id IS 'The member.';
 COMMENT ON COLUMN orgs.members.role IS 'The member''s role in this org.';
 COMMENT ON COLUMN orgs.members.created_at IS 'When the user joined.';
+COMMENT ON COLUMN orgs.members.role_scope IS 'Where the role is defined: 0 for a role of every organization, the org''s key for one of its own roles (set by a trigger).';
 
 --------------------------------------------------------------------------
 -- Apps and teams
@@ -299,13 +304,16 @@ CREATE TABLE orgs.invitations (
     expires_at  timestamptz NOT NULL,
     decided_at  timestamptz,
     decided_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
+    CONSTRAINT invitations_role_scope_check
+        CHECK (role_scope OPERATOR(pg_catalog.=) 0 OR role_scope OPERATOR(pg_catalog.=) org_id),
     CONSTRAINT invitations_expiry_range
         CHECK (expires_at OPERATOR(pg_catalog.>) created_at
                AND expires_at OPERATOR(pg_catalog.<=) (created_at OPERATOR(pg_catalog.+) '30 days'::interval)),
     CONSTRAINT invitations_decided_iff_not_pending
         CHECK ((state OPERATOR(pg_catalog.=) 'pending') OPERATOR(pg_catalog.=) (decided_at IS NULL)),
     email_key   text COLLATE "C" NOT NULL
-                GENERATED ALWAYS AS (pg_catalog.translate(email::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) STORED
+                GENERATED ALWAYS AS (pg_catalog.translate(email::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) STORED,
+    role_scope  bigint NOT NULL DEFAULT 0
 );
 ALTER SEQUENCE orgs.invitations_id_seq OWNED BY orgs.invitations.id;
 CREATE UNIQUE INDEX invitations_token_hash_key ON orgs.invitations (token_hash);
@@ -324,6 +332,7 @@ COMMENT ON COLUMN orgs.invitations.created_at IS 'When the invitation was sent.'
 COMMENT ON COLUMN orgs.invitations.expires_at IS 'After this the invitation can no longer be accepted.';
 COMMENT ON COLUMN orgs.invitations.decided_at IS 'When the invitation left pending.';
 COMMENT ON COLUMN orgs.invitations.decided_by IS 'Who took it out of pending (invitee or rescinder).';
+COMMENT ON COLUMN orgs.invitations.role_scope IS 'Where the role is defined: 0 for a role of every organization, the org''s key for one of its own roles (set by a trigger).';
 COMMENT ON COLUMN orgs.invitations.email_key IS 'The e-mail address with ASCII letters lowered (orgs.email_key): compared with the invitee''s.';
 
 CREATE TABLE orgs.audit_log (
@@ -378,89 +387,3 @@ COMMENT ON COLUMN orgs.notifications.payload IS 'Event data (ids; never a token)
 COMMENT ON COLUMN orgs.notifications.created_at IS 'When the notification was made.';
 COMMENT ON COLUMN orgs.notifications.read_at IS 'When the addressee marked it read.';
 COMMENT ON COLUMN orgs.notifications.email_key IS 'The e-mail address with ASCII letters lowered (orgs.email_key).';
-
---------------------------------------------------------------------------
--- The permission matrix (PERMISSIONS.md), as data read by the C engine
---------------------------------------------------------------------------
-
-CREATE TABLE orgs.permissions (
-    scope       orgs.permission_scope NOT NULL,
-    name        text COLLATE "C" NOT NULL
-                CHECK (name OPERATOR(pg_catalog.~) '^[a-z_]+\.[a-z_]+$'),
-    description text NOT NULL,
-    PRIMARY KEY (scope, name)
-);
-COMMENT ON TABLE orgs.permissions IS 'Every permission name with its scope (PERMISSIONS.md section 1).';
-COMMENT ON COLUMN orgs.permissions.scope IS 'org (has_org_permission) or app (has_app_permission).';
-COMMENT ON COLUMN orgs.permissions.name IS 'resource.action';
-COMMENT ON COLUMN orgs.permissions.description IS 'What it allows.';
-
-CREATE TABLE orgs.role_org_permissions (
-    role       orgs.org_role NOT NULL,
-    scope      orgs.permission_scope NOT NULL DEFAULT 'org'
-               CHECK (scope OPERATOR(pg_catalog.=) 'org'),
-    permission text COLLATE "C" NOT NULL,
-    PRIMARY KEY (role, permission),
-    FOREIGN KEY (scope, permission) REFERENCES orgs.permissions (scope, name)
-);
-COMMENT ON TABLE orgs.role_org_permissions IS 'Org-level permissions granted by each role.';
-COMMENT ON COLUMN orgs.role_org_permissions.role IS 'The org role.';
-COMMENT ON COLUMN orgs.role_org_permissions.scope IS 'Always org.';
-COMMENT ON COLUMN orgs.role_org_permissions.permission IS 'The org-level permission granted.';
-
-CREATE TABLE orgs.role_app_baseline (
-    role       orgs.org_role NOT NULL,
-    scope      orgs.permission_scope NOT NULL DEFAULT 'app'
-               CHECK (scope OPERATOR(pg_catalog.=) 'app'),
-    permission text COLLATE "C" NOT NULL,
-    PRIMARY KEY (role, permission),
-    FOREIGN KEY (scope, permission) REFERENCES orgs.permissions (scope, name)
-);
-COMMENT ON TABLE orgs.role_app_baseline IS 'B(role): app-level permissions a role holds on every app its org owns.';
-COMMENT ON COLUMN orgs.role_app_baseline.role IS 'The org role.';
-COMMENT ON COLUMN orgs.role_app_baseline.scope IS 'Always app.';
-COMMENT ON COLUMN orgs.role_app_baseline.permission IS 'The app-level permission.';
-
-CREATE TABLE orgs.role_app_ceiling (
-    role       orgs.org_role NOT NULL,
-    scope      orgs.permission_scope NOT NULL DEFAULT 'app'
-               CHECK (scope OPERATOR(pg_catalog.=) 'app'),
-    permission text COLLATE "C" NOT NULL,
-    PRIMARY KEY (role, permission),
-    FOREIGN KEY (scope, permission) REFERENCES orgs.permissions (scope, name)
-);
-COMMENT ON TABLE orgs.role_app_ceiling IS 'C(role): the most a team grant can give a member of this role.';
-COMMENT ON COLUMN orgs.role_app_ceiling.role IS 'The org role.';
-COMMENT ON COLUMN orgs.role_app_ceiling.scope IS 'Always app.';
-COMMENT ON COLUMN orgs.role_app_ceiling.permission IS 'The app-level permission.';
-
-CREATE TABLE orgs.team_level_permissions (
-    level      orgs.team_permission NOT NULL,
-    scope      orgs.permission_scope NOT NULL DEFAULT 'app'
-               CHECK (scope OPERATOR(pg_catalog.=) 'app'),
-    permission text COLLATE "C" NOT NULL,
-    PRIMARY KEY (level, permission),
-    FOREIGN KEY (scope, permission) REFERENCES orgs.permissions (scope, name)
-);
-COMMENT ON TABLE orgs.team_level_permissions IS 'L(level): app-level permissions of each team level.';
-COMMENT ON COLUMN orgs.team_level_permissions.level IS 'The team permission level.';
-COMMENT ON COLUMN orgs.team_level_permissions.scope IS 'Always app.';
-COMMENT ON COLUMN orgs.team_level_permissions.permission IS 'The app-level permission.';
-
-CREATE TABLE orgs.org_permissions_from_app (
-    org_scope      orgs.permission_scope NOT NULL DEFAULT 'org'
-                   CHECK (org_scope OPERATOR(pg_catalog.=) 'org'),
-    org_permission text COLLATE "C" NOT NULL,
-    app_scope      orgs.permission_scope NOT NULL DEFAULT 'app'
-                   CHECK (app_scope OPERATOR(pg_catalog.=) 'app'),
-    app_permission text COLLATE "C" NOT NULL,
-    PRIMARY KEY (org_permission, app_permission),
-    FOREIGN KEY (org_scope, org_permission) REFERENCES orgs.permissions (scope, name),
-    FOREIGN KEY (app_scope, app_permission) REFERENCES orgs.permissions (scope, name)
-);
-COMMENT ON TABLE orgs.org_permissions_from_app IS
-    'An org-level permission also held by a member who holds this app-level permission on any app of the org.';
-COMMENT ON COLUMN orgs.org_permissions_from_app.org_scope IS 'Always org.';
-COMMENT ON COLUMN orgs.org_permissions_from_app.org_permission IS 'The org-level permission implied.';
-COMMENT ON COLUMN orgs.org_permissions_from_app.app_scope IS 'Always app.';
-COMMENT ON COLUMN orgs.org_permissions_from_app.app_permission IS 'The app-level permission that implies it.';

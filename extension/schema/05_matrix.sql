@@ -1,6 +1,21 @@
 --------------------------------------------------------------------------
--- The permission matrix of PERMISSIONS.md, installed as data.
+-- The default permission model, installed as data (is_default = true at
+-- the end of this file).  The upgrade from 0.1.0 runs this file too.
 --------------------------------------------------------------------------
+
+INSERT INTO orgs.roles (name, description) VALUES
+    ('admin', 'Owns the organization: holds every permission, org-level and on every app.'),
+    ('financial_manager', 'Billing and the Control Center; no apps.'),
+    ('org_contributor', 'Manages teams and creates apps; every app permission but transfer on every app.'),
+    ('org_user', 'Views every app of the organization; more through teams.'),
+    ('team_contributor', 'Reaches apps only through teams.'),
+    ('infrastructure_manager', 'Manages compute clusters and deployments.');
+
+INSERT INTO orgs.team_levels (name, description) VALUES
+    ('full_access', 'Every app permission (within the member''s role ceiling).'),
+    ('model_trainer', 'Builds, trains and deploys models.'),
+    ('labeler_lead', 'Leads labeling: tasks, annotations review, concepts.'),
+    ('labeler_worker', 'Works on the labeling tasks assigned to them.');
 
 INSERT INTO orgs.permissions (scope, name, description) VALUES
     ('org', 'org.view', 'See the organization and its profile.'),
@@ -155,3 +170,12 @@ SELECT 'labeler_lead'::orgs.team_permission, p FROM pg_catalog.unnest(ARRAY[
 -- The clusters.view decision of PERMISSIONS.md section 4.
 INSERT INTO orgs.org_permissions_from_app (org_permission, app_permission)
 VALUES ('clusters.view', 'clusters.view');
+
+UPDATE orgs.permissions SET is_default = true;
+UPDATE orgs.roles SET is_default = true;
+UPDATE orgs.team_levels SET is_default = true;
+UPDATE orgs.role_org_permissions SET is_default = true;
+UPDATE orgs.role_app_baseline SET is_default = true;
+UPDATE orgs.role_app_ceiling SET is_default = true;
+UPDATE orgs.team_level_permissions SET is_default = true;
+UPDATE orgs.org_permissions_from_app SET is_default = true;

@@ -1,0 +1,1 @@
+-- @include extension/schema/02_model.sql

@@ -1,0 +1,1 @@
+-- @include extension/schema/05_matrix.sql

@@ -1,0 +1,1 @@
+-- @include extension/schema/07_model_keys.sql
