@@ -126,7 +126,11 @@ BEGIN
         RAISE EXCEPTION 'cannot change the organization, e-mail address, token or creation time of invitation %', OLD.id
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    IF OLD.state <> 'pending' AND (NEW.state <> OLD.state OR NEW.role <> OLD.role
+    -- (a decided invitation follows a rename of its role: the old name is gone)
+    IF OLD.state <> 'pending' AND (NEW.state <> OLD.state
+                                   OR (NEW.role <> OLD.role
+                                       AND EXISTS (SELECT 1 FROM orgs.roles r
+                                                    WHERE r.role_scope = OLD.role_scope AND r.name = OLD.role))
                                    OR NEW.expires_at <> OLD.expires_at
                                    OR NEW.decided_at IS DISTINCT FROM OLD.decided_at
                                    OR NEW.decided_by IS DISTINCT FROM OLD.decided_by

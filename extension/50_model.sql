@@ -113,8 +113,8 @@ BEGIN
         END IF;
     END LOOP;
 
-    IF TG_OP = 'DELETE' THEN                        -- AFTER DELETE
-        IF OLD.is_default THEN
+    IF TG_WHEN = 'AFTER' THEN                       -- AFTER UPDATE OR DELETE
+        IF OLD.is_default AND (TG_OP = 'DELETE' OR v_newkey <> v_oldkey) THEN
             INSERT INTO orgs.model_removed (table_name, key) VALUES (TG_TABLE_NAME, v_oldkey)
             ON CONFLICT DO NOTHING;
         END IF;
@@ -142,10 +142,6 @@ BEGIN
     NEW.is_default := OLD.is_default
                       AND (to_jsonb(NEW) - 'is_default' - 'org_id') = (v_old - 'is_default' - 'org_id');
     IF v_newkey <> v_oldkey THEN
-        IF OLD.is_default THEN
-            INSERT INTO orgs.model_removed (table_name, key) VALUES (TG_TABLE_NAME, v_oldkey)
-            ON CONFLICT DO NOTHING;
-        END IF;
         DELETE FROM orgs.model_removed m WHERE m.table_name = TG_TABLE_NAME AND m.key = v_newkey;
     END IF;
     RETURN NEW;
@@ -192,6 +188,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_TABLE_NAME = 'permissions' THEN           -- AFTER INSERT
+        IF (SELECT count(*) FROM orgs.permissions p WHERE p.scope = NEW.scope) > 512 THEN
+            RAISE EXCEPTION 'too many %-level permissions', NEW.scope
+                USING ERRCODE = 'program_limit_exceeded',
+                      DETAIL = 'The engine supports at most 512 permissions of each scope.';
+        END IF;
         IF NEW.scope = 'org' THEN
             INSERT INTO orgs.role_org_permissions (role_scope, role, permission)
             VALUES (0, 'admin', NEW.name);
@@ -214,7 +215,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION orgs.trg_model_admin_grants() IS
-    'The role admin holds every permission: grants it each new permission, and keeps its grants while the permission exists.';
+    'The role admin holds every permission: grants it each new permission (at most 512 per scope), and keeps its grants while the permission exists.';
 
 -- Role names: no role of every org shares its name with a role of one
 -- org; admin stays; at most 64 roles per org.  Serialized on the admin
@@ -234,6 +235,12 @@ BEGIN
                   DETAIL = 'Every organization has an admin, who holds every permission.';
     END IF;
     IF TG_OP = 'DELETE' THEN
+        IF EXISTS (SELECT 1 FROM orgs.invitations i
+                    WHERE i.role_scope = OLD.role_scope AND i.role = OLD.name AND i.state = 'pending') THEN
+            RAISE EXCEPTION 'role "%" is still given by pending invitations', OLD.name
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = 'Rescind them first (orgs.rescind_invitation).';
+        END IF;
         RETURN OLD;
     END IF;
     IF TG_OP = 'UPDATE' AND NEW.name = OLD.name AND NEW.role_scope = OLD.role_scope THEN
@@ -276,6 +283,10 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    -- a decided invitation whose role was dropped keeps its name, unscoped
+    IF TG_OP = 'UPDATE' AND NEW.role_scope IS NULL AND NEW.role = OLD.role THEN
+        RETURN NEW;
+    END IF;
     NEW.role_scope := CASE WHEN EXISTS (SELECT 1 FROM orgs.roles r
                                          WHERE r.role_scope = NEW.org_id AND r.name = NEW.role)
                            THEN NEW.org_id ELSE 0 END;
@@ -306,10 +317,10 @@ BEGIN
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER model_row ON orgs.%I IS %L', t,
             'Keeps is_default and orgs.model_removed right; an insert of an existing key replaces the row.');
         EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE TRIGGER model_removed AFTER DELETE ON orgs.%I '
+            'CREATE OR REPLACE TRIGGER model_removed AFTER UPDATE OR DELETE ON orgs.%I '
             'FOR EACH ROW EXECUTE FUNCTION orgs.trg_model_row()', t);
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER model_removed ON orgs.%I IS %L', t,
-            'Records the key of a removed default row in orgs.model_removed.');
+            'Records the key of a removed or renamed default row in orgs.model_removed.');
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER model_no_truncate BEFORE TRUNCATE ON orgs.%I '
             'FOR EACH STATEMENT EXECUTE FUNCTION orgs.trg_model_no_truncate()', t);
@@ -458,18 +469,20 @@ BEGIN
      LIMIT 1;
     IF FOUND THEN
         v_other := EXISTS (SELECT 1 FROM orgs.permissions p WHERE p.scope <> check_permission_list.scope AND p.name = v_bad);
-        SELECT string_agg(p.name, ', ' ORDER BY p.name) INTO v_like
-          FROM orgs.permissions p
-         WHERE p.scope = check_permission_list.scope
-           AND split_part(p.name, '.', 1) = split_part(v_bad, '.', 1);
+        SELECT string_agg(x.name, ', ' ORDER BY x.name) || CASE WHEN max(x.n) > 10 THEN ', ...' ELSE '' END
+          INTO v_like
+          FROM (SELECT p.name, count(*) OVER () AS n FROM orgs.permissions p
+                 WHERE p.scope = check_permission_list.scope
+                   AND split_part(p.name, '.', 1) = split_part(v_bad, '.', 1)
+                 ORDER BY p.name LIMIT 10) x;
         RAISE EXCEPTION 'unrecognized permission: "%"', v_bad
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = CASE WHEN v_other
                                 THEN format('"%s" is an %s-level permission; %s takes %s-level permissions.',
                                             v_bad, CASE scope WHEN 'org' THEN 'app' ELSE 'org' END, what, scope)
-                                ELSE format('%s takes %s-level permissions.', initcap(what), scope) END,
+                                ELSE format('%s%s takes %s-level permissions.', upper(left(what, 1)), substr(what, 2), scope) END,
                   HINT = CASE WHEN v_like IS NOT NULL THEN format('Permissions of that resource: %s.', v_like)
-                              ELSE 'Define it first with orgs.define_permission().' END;
+                              WHEN NOT v_other THEN 'Define it first with orgs.define_permission().' END;
     END IF;
     RETURN ARRAY(SELECT DISTINCT x FROM unnest(perms) AS x ORDER BY x);
 END;
@@ -937,7 +950,8 @@ DECLARE
     v_key text;
     v_val jsonb;
     v_missing text;
-    r record;
+    v_imp record;
+    v_perm record;
 BEGIN
     IF model IS NULL OR jsonb_typeof(model) <> 'object'
        OR jsonb_typeof(model -> 'permissions') IS DISTINCT FROM 'object'
@@ -950,8 +964,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A model is an object with "permissions" ({"org": {name: description}, "app": {...}}), "roles" ({name: {"description", "org", "baseline", "ceiling"}}), "levels" ({name: {"description", "permissions"}}) and "implications" ([{"org", "app"}]), as orgs.model_json() returns it.';
     END IF;
-    SELECT r.scope || ' ' || r.name INTO v_missing FROM orgs.required_permissions() r
-     WHERE NOT coalesce(model -> 'permissions' -> r.scope::text ? r.name, false)
+    SELECT q.scope || ' ' || q.name INTO v_missing FROM orgs.required_permissions() q
+     WHERE NOT coalesce(model -> 'permissions' -> q.scope::text ? q.name, false)
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'the model must define permission "%"', split_part(v_missing, ' ', 2)
@@ -1006,18 +1020,18 @@ BEGIN
         END IF;
     END LOOP;
     -- 3. implications
-    FOR r IN SELECT x ->> 'org' AS o, x ->> 'app' AS a
+    FOR v_imp IN SELECT x ->> 'org' AS o, x ->> 'app' AS a
                FROM jsonb_array_elements(coalesce(model -> 'implications', '[]')) x LOOP
-        IF r.o IS NULL OR r.a IS NULL THEN
+        IF v_imp.o IS NULL OR v_imp.a IS NULL THEN
             RAISE EXCEPTION 'invalid model document: an implication is {"org": name, "app": name}'
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        PERFORM orgs.define_implication(r.o, r.a);
+        PERFORM orgs.define_implication(v_imp.o, v_imp.a);
     END LOOP;
-    FOR r IN SELECT i.org_permission AS o, i.app_permission AS a FROM orgs.org_permissions_from_app i
+    FOR v_imp IN SELECT i.org_permission AS o, i.app_permission AS a FROM orgs.org_permissions_from_app i
               WHERE NOT coalesce(model -> 'implications', '[]') @> jsonb_build_array(jsonb_build_object('org', i.org_permission, 'app', i.app_permission))
               ORDER BY 1, 2 LOOP
-        PERFORM orgs.drop_implication(r.o, r.a);
+        PERFORM orgs.drop_implication(v_imp.o, v_imp.a);
     END LOOP;
     -- 4. roles and levels the document does not have
     FOR v_key IN SELECT r.name FROM orgs.roles r
@@ -1029,10 +1043,10 @@ BEGIN
     END LOOP;
     -- 5. permissions the document does not have (their grants by the
     -- roles of one org go with them)
-    FOR r IN SELECT p.scope, p.name FROM orgs.permissions p
+    FOR v_perm IN SELECT p.scope, p.name FROM orgs.permissions p
               WHERE NOT coalesce(model -> 'permissions' -> p.scope::text ? p.name, false)
               ORDER BY 1, 2 LOOP
-        PERFORM orgs.drop_permission(r.scope, r.name, true);
+        PERFORM orgs.drop_permission(v_perm.scope, v_perm.name, true);
     END LOOP;
 
     v_after := orgs.model_json();
@@ -1085,12 +1099,16 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM orgs.roles r WHERE r.role_scope = org AND r.name = require_org_role.name) THEN
+    IF EXISTS (SELECT 1 FROM orgs.roles r WHERE r.role_scope = org AND r.name = require_org_role.name) THEN
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM orgs.roles r WHERE r.role_scope = 0 AND r.name = require_org_role.name) THEN
         RAISE EXCEPTION 'organization "%" has no role "%" of its own', orgs.org_name(org), name
             USING ERRCODE = 'undefined_object',
-                  HINT = CASE WHEN EXISTS (SELECT 1 FROM orgs.roles r WHERE r.role_scope = 0 AND r.name = require_org_role.name)
-                              THEN 'It is a role of every organization, which only the database administrator changes.' END;
+                  HINT = 'It is a role of every organization, which only the database administrator changes.';
     END IF;
+    RAISE EXCEPTION 'organization "%" has no role "%" of its own', orgs.org_name(org), name
+        USING ERRCODE = 'undefined_object';
 END;
 $$;
 COMMENT ON FUNCTION orgs.require_org_role(bigint, text) IS

@@ -887,7 +887,6 @@ BuildUser(int64 user_id)
 			ScanAppsOfTeam(snap, b.teams[i], BuildTeamAppCb, &b);
 		ScanAppsOfUser(snap, user_id, BuildPersonalCb, &b);
 	}
-	UnregisterSnapshot(snap);
 
 	/* sort; merge the grants of one app through several teams */
 	qsort(b.orgs, b.norgs, sizeof(MemberInfo), CompareByKey);
@@ -912,7 +911,16 @@ BuildUser(int64 user_id)
 	for (int i = 0; i < b.norgs; i++)
 	{
 		MemberInfo *m = &b.orgs[i];
-		PermSet		held = m->baseline;
+		PermSet		held;
+
+		/*
+		 * What the member holds on some app of the org: the baseline counts
+		 * only if the org has an app at all.
+		 */
+		PermSetClear(&held);
+		if (matrix->nimplied > 0 && !PermSetIsEmpty(&m->baseline) &&
+			LookupOrgHasApps(snap, m->org_id))
+			held = m->baseline;
 
 		for (int j = 0; j < b.napps; j++)
 		{
@@ -927,6 +935,7 @@ BuildUser(int64 user_id)
 			if (PermSetHas(&held, matrix->implied_app[j]))
 				PermSetAdd(&m->org_perms, matrix->implied_org[j]);
 	}
+	UnregisterSnapshot(snap);
 
 	/* the codes this entry registers under */
 	ncodes = 1 + b.nteams + b.norgs;

@@ -769,6 +769,29 @@ ScanAppsOfOrg(Snapshot snap, int64 org_id, KeyCallback cb, void *arg)
 	ScanIndex(snap, c->apps, c->apps_org_app_key, 1, &key, AppKeyCb, &s);
 }
 
+static bool
+StopCb(Relation rel, HeapTuple tup, void *arg)
+{
+	*(bool *) arg = true;
+	return false;
+}
+
+/*
+ * LookupOrgHasApps
+ *		Does organization org_id own at least one app?
+ */
+bool
+LookupOrgHasApps(Snapshot snap, int64 org_id)
+{
+	OrgsCatalog *c = OrgsCatalogGet();
+	ScanKeyData key;
+	bool		found = false;
+
+	KeyInt8(&key, att.app_org_id, org_id);
+	ScanIndex(snap, c->apps, c->apps_org_app_key, 1, &key, StopCb, &found);
+	return found;
+}
+
 /*
  * ScanAppsOfUser
  *		Call cb(app_id) for every personal app of user_id.

@@ -226,6 +226,7 @@ extern void ScanTeamsOfUser(Snapshot snap, int64 user_id, TeamCallback cb, void 
 extern void ScanAppsOfTeam(Snapshot snap, int64 team_id, TeamAppCallback cb, void *arg);
 extern void ScanAppsOfOrg(Snapshot snap, int64 org_id, KeyCallback cb, void *arg);
 extern void ScanAppsOfUser(Snapshot snap, int64 user_id, KeyCallback cb, void *arg);
+extern bool LookupOrgHasApps(Snapshot snap, int64 org_id);
 extern void ScanRoleGrants(Snapshot snap, Oid relid, Oid indexid, int64 role_scope,
 						   const char *role, NameCallback cb, void *arg);
 extern const char *EnumLabelText(Oid enumval, int *len);

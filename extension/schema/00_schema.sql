@@ -313,7 +313,7 @@ CREATE TABLE orgs.invitations (
         CHECK ((state OPERATOR(pg_catalog.=) 'pending') OPERATOR(pg_catalog.=) (decided_at IS NULL)),
     email_key   text COLLATE "C" NOT NULL
                 GENERATED ALWAYS AS (pg_catalog.translate(email::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) STORED,
-    role_scope  bigint NOT NULL DEFAULT 0
+    role_scope  bigint DEFAULT 0
 );
 ALTER SEQUENCE orgs.invitations_id_seq OWNED BY orgs.invitations.id;
 CREATE UNIQUE INDEX invitations_token_hash_key ON orgs.invitations (token_hash);
@@ -332,7 +332,7 @@ COMMENT ON COLUMN orgs.invitations.created_at IS 'When the invitation was sent.'
 COMMENT ON COLUMN orgs.invitations.expires_at IS 'After this the invitation can no longer be accepted.';
 COMMENT ON COLUMN orgs.invitations.decided_at IS 'When the invitation left pending.';
 COMMENT ON COLUMN orgs.invitations.decided_by IS 'Who took it out of pending (invitee or rescinder).';
-COMMENT ON COLUMN orgs.invitations.role_scope IS 'Where the role is defined: 0 for a role of every organization, the org''s key for one of its own roles (set by a trigger).';
+COMMENT ON COLUMN orgs.invitations.role_scope IS 'Where the role is defined: 0 for a role of every organization, the org''s key for one of its own roles (set by a trigger); NULL once the role of a decided invitation is dropped.';
 COMMENT ON COLUMN orgs.invitations.email_key IS 'The e-mail address with ASCII letters lowered (orgs.email_key): compared with the invitee''s.';
 
 CREATE TABLE orgs.audit_log (

@@ -15,6 +15,8 @@ use Test::More;
 our @EXPORT = qw(
   orgs_has_function
   orgs_populate
+  orgs_customize_model
+  orgs_all_answers
   orgs_config_relations
   orgs_extension_tables
   orgs_table_contents
@@ -438,6 +440,60 @@ SELECT 'newbie@example.com', id, 'invitation', pg_catalog.now()
 SQL
 	$node->safe_psql($db, $sql);
 	return;
+}
+
+# Customize the permission model of a database filled by orgs_populate,
+# through the model API (a version without it is left alone): a permission
+# of each scope added, a default one described otherwise, a role and a
+# level added, a default role renamed while held and another dropped, a
+# default grant taken away and one added, an implication replaced, and a
+# role of one organization held by a member.  Returns whether it did.
+sub orgs_customize_model
+{
+	my ($node, $db) = @_;
+	return 0 unless orgs_has_function($node, $db, 'define_role');
+	$node->safe_psql($db, <<'SQL');
+SELECT orgs.define_permission('app', 'reports.export', 'Export reports.');
+SELECT orgs.define_permission('org', 'reports.schedule', 'Schedule reports.');
+SELECT orgs.define_permission('app', 'models.view', 'View models and their versions.');
+SELECT orgs.define_level('reporter', 'Reports only', ARRAY['app.view', 'reports.export']);
+SELECT orgs.define_role('auditor', 'Reads the audit log',
+                        ARRAY['org.view', 'audit.view', 'reports.schedule'],
+                        ARRAY['app.view'], ARRAY['app.view', 'reports.export']);
+SELECT orgs.rename_role('org_user', 'member');
+SELECT orgs.define_role('team_contributor', NULL, ARRAY['org.view', 'members.view']);
+SELECT orgs.define_level('labeler_worker', NULL, ARRAY['app.view', 'tasks.work', 'reports.export']);
+SELECT orgs.drop_implication('clusters.view', 'clusters.view');
+SELECT orgs.define_implication('reports.schedule', 'reports.export');
+UPDATE orgs.members SET role = 'auditor' WHERE role = 'infrastructure_manager';
+SELECT orgs.drop_role('infrastructure_manager');
+INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
+SELECT t.org_id, t.id, a.id, 'reporter'
+  FROM orgs.teams t JOIN orgs.apps a ON a.org_id = t.org_id
+ WHERE t.team_key = 'labelers' AND a.app_key = 'app_two';
+SELECT orgs.act_as('alice', false);
+SELECT orgs.define_org_role('acme', 'reviewer', 'Reviews annotations',
+                            ARRAY['org.view', 'members.view'],
+                            ARRAY['app.view', 'annotations.view'],
+                            ARRAY['app.view', 'annotations.view', 'annotations.review']);
+SELECT orgs.set_member_role('acme', 'dave', 'reviewer');
+SELECT orgs.act_as(NULL, false);
+SQL
+	return 1;
+}
+
+# Every answer of the engine in a database: for each user and app its
+# effective set, for each user, org and org-level permission the answer.
+sub orgs_all_answers
+{
+	my ($node, $db) = @_;
+	return $node->safe_psql($db, q{
+SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+  SELECT format('%s %s %s %s', u.handle, a.id, p.name, orgs.has_app_permission(u.id, a.id, p.name)) AS x
+    FROM orgs.users u, orgs.apps a, orgs.permissions p WHERE p.scope = 'app'
+  UNION ALL
+  SELECT format('%s %s %s %s', u.handle, o.org_id, p.name, orgs.has_org_permission(u.id, o.id, p.name))
+    FROM orgs.users u, orgs.organizations o, orgs.permissions p WHERE p.scope = 'org') s});
 }
 
 1;

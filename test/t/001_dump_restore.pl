@@ -36,6 +36,28 @@ $node->safe_psql($src, 'CREATE EXTENSION pg_orgs');
 
 orgs_populate($node, $src);
 
+# A database with the default model dumps no model rows.
+my $model_tables = q{('permissions', 'roles', 'team_levels', 'role_org_permissions',
+  'role_app_baseline', 'role_app_ceiling', 'team_level_permissions',
+  'org_permissions_from_app', 'model_removed')};
+if (orgs_has_function($node, $src, 'define_role'))
+{
+	local %ENV = $node->_get_env();
+	my ($plain, $err);
+	IPC::Run::run([ 'pg_dump', '--data-only', '-d', $src ], '>', \$plain, '2>', \$err)
+	  or BAIL_OUT("pg_dump --data-only failed: $err");
+	my @rows;
+	while ($plain =~ /^COPY orgs\.(\w+) .*? FROM stdin;\n(.*?)^\\\.$/msg)
+	{
+		push @rows, "$1: $2" if $2 ne '' && $model_tables =~ /'$1'/;
+	}
+	is(join('', @rows), '', 'the default model dumps no model rows');
+}
+
+# The model customized through the API: kept exactly by the restore.
+my $customized = orgs_customize_model($node, $src);
+ok($customized, 'model customized') if orgs_has_function($node, $src, 'define_role');
+
 my $config = orgs_config_relations($node, $src);
 my @config_tables = @{ $config->{tables} };
 my @config_seqs = @{ $config->{sequences} };
@@ -105,6 +127,20 @@ for my $t (grep { !$is_config{$_} } @ext_tables)
 	is( orgs_table_contents($node, $dst, $t),
 		orgs_table_contents($node, $src, $t),
 		"extension table $t (not dumped): same contents after restore");
+}
+
+if ($customized)
+{
+	is(orgs_all_answers($node, $dst), orgs_all_answers($node, $src),
+		'customized model: every answer of the engine is the same after restore');
+	is($node->safe_psql($dst, 'SELECT orgs.model_json()'),
+		$node->safe_psql($src, 'SELECT orgs.model_json()'),
+		'customized model: orgs.model_json() is the same after restore');
+	is($node->safe_psql($dst, q{SELECT role FROM orgs.members m JOIN orgs.users u ON u.id = m.user_id
+	                            WHERE u.handle_key = 'carol'}),
+		'member', 'a member of the renamed role holds it under its new name');
+	is($node->safe_psql($dst, q{SELECT count(*) FROM orgs.roles WHERE name IN ('org_user', 'infrastructure_manager')}),
+		'0', 'the renamed and dropped default roles stay gone');
 }
 
 for my $s (@config_seqs)

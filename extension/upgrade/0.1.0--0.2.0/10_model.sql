@@ -126,9 +126,9 @@ ALTER TABLE orgs.members ADD CONSTRAINT members_role_scope_check
     CHECK (role_scope OPERATOR(pg_catalog.=) 0 OR role_scope OPERATOR(pg_catalog.=) org_id);
 COMMENT ON COLUMN orgs.members.role_scope IS 'Where the role is defined: 0 for a role of every organization, the org''s key for one of its own roles (set by a trigger).';
 ALTER TABLE orgs.invitations ALTER COLUMN role TYPE orgs.org_role USING role::text;
-ALTER TABLE orgs.invitations ADD COLUMN role_scope bigint NOT NULL DEFAULT 0;
+ALTER TABLE orgs.invitations ADD COLUMN role_scope bigint DEFAULT 0;
 ALTER TABLE orgs.invitations ADD CONSTRAINT invitations_role_scope_check
     CHECK (role_scope OPERATOR(pg_catalog.=) 0 OR role_scope OPERATOR(pg_catalog.=) org_id);
-COMMENT ON COLUMN orgs.invitations.role_scope IS 'Where the role is defined: 0 for a role of every organization, the org''s key for one of its own roles (set by a trigger).';
+COMMENT ON COLUMN orgs.invitations.role_scope IS 'Where the role is defined: 0 for a role of every organization, the org''s key for one of its own roles (set by a trigger); NULL once the role of a decided invitation is dropped.';
 ALTER TABLE orgs.teams ALTER COLUMN default_permission TYPE orgs.team_permission USING default_permission::text;
 ALTER TABLE orgs.team_apps ALTER COLUMN permission TYPE orgs.team_permission USING permission::text;
