@@ -98,6 +98,17 @@ SELECT orgs.set_member_role('acme', 'carol', 'org_user');
 SELECT orgs.act_as(NULL, false);
 });
 
+# A DBA changed the 0.1.0 model tables by hand (all 0.1.0 allowed): a
+# permission added and granted, a default grant removed, an implication
+# added.  The update keeps each change as the deployment's own.
+$node->safe_psql('upgraded', q{
+INSERT INTO orgs.permissions (scope, name, description) VALUES ('app', 'reports.export', 'Export reports.');
+INSERT INTO orgs.role_app_baseline (role, permission) VALUES ('admin', 'reports.export'), ('org_user', 'reports.export');
+INSERT INTO orgs.role_app_ceiling (role, permission) VALUES ('admin', 'reports.export'), ('org_user', 'reports.export');
+DELETE FROM orgs.role_org_permissions WHERE role = 'team_contributor' AND permission = 'teams.view';
+INSERT INTO orgs.org_permissions_from_app (org_permission, app_permission) VALUES ('teams.view', 'tasks.work');
+});
+
 # The answers of 0.1.0, as the trusted superuser: every user, app and
 # app-level permission; every user, org and org-level permission.
 my $answers_sql = q{
@@ -207,6 +218,28 @@ is(scalar(@a), scalar(@b), 'as many answers after as before');
 my @changed = grep { $a[$_] ne $b[$_] } 0 .. $#b;
 is(scalar(@changed), 0, 'every check answers as before (but the documented changes)')
   or diag(join("\n", map { "before: $b[$_]\nafter:  $a[$_]" } @changed[0 .. ($#changed < 20 ? $#changed : 19)]));
+
+# (d) the hand-made model of 0.1.0 is the deployment's own in 0.2.0: kept,
+# marked as not default (so pg_dump keeps it), the removal recorded
+is($node->safe_psql('upgraded', q{
+	SELECT string_agg(format('%s %s %s', t, k, d), E'\n' ORDER BY t, k) FROM (
+	  SELECT 'permissions' AS t, name AS k, is_default AS d FROM orgs.permissions WHERE name = 'reports.export'
+	  UNION ALL SELECT 'baseline', role || ' ' || permission, is_default FROM orgs.role_app_baseline WHERE permission = 'reports.export'
+	  UNION ALL SELECT 'ceiling', role || ' ' || permission, is_default FROM orgs.role_app_ceiling WHERE permission = 'reports.export'
+	  UNION ALL SELECT 'implication', org_permission || ' ' || app_permission, is_default FROM orgs.org_permissions_from_app
+	  UNION ALL SELECT 'removed', key::text, NULL FROM orgs.model_removed) x}),
+	join("\n",
+		'baseline admin reports.export f',
+		'baseline org_user reports.export f',
+		'ceiling admin reports.export f',
+		'ceiling org_user reports.export f',
+		'implication clusters.view clusters.view t',
+		'implication teams.view tasks.work f',
+		'permissions reports.export f',
+		'removed {"role": "team_contributor", "permission": "teams.view", "role_scope": 0} '),
+	'the hand-made model of 0.1.0 is kept as the deployment\'s own');
+is($node->safe_psql('upgraded', q{SELECT count(*) FROM orgs.load_model(orgs.model_json())}), '0',
+	'the updated model loads onto itself without a change');
 
 $node->stop;
 done_testing();
