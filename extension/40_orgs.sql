@@ -40,6 +40,7 @@
 --   212   app_transferred_out       transfer_app (row of the giving org, or
 --                                   org_id NULL for a personal app)
 --   213   app_deleted               delete_app
+--   214   app_updated               update_app (details.changes: old and new)
 --
 -- Codes 100 to 113 are the product's; 200 and up are this extension's.
 -- Events of personal apps are logged with org_id NULL and are readable by

@@ -7,7 +7,10 @@
 -- as 'owner/app_id'.  A personal app, or an org app, can be transferred
 -- into an organization (app.transfer on the app, apps.create in the
 -- organization), optionally with a new app ID; its team grants in the old
--- organization go with the move (trigger app_owner_change).
+-- organization go with the move (trigger app_owner_change).  update_app
+-- changes its ID, description, notes and is_public, each under its own
+-- permission; the key (orgs.apps.id) never changes, so rows keyed to the
+-- app in application tables stay with it.
 
 CREATE OR REPLACE FUNCTION orgs.create_app(owner text, app_id text, description text DEFAULT NULL)
 RETURNS bigint
@@ -145,3 +148,80 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION orgs.delete_app(text) IS 'Delete an app and its team grants (app.delete).';
+
+CREATE OR REPLACE FUNCTION orgs.update_app(app text, new_app_id text DEFAULT NULL,
+                                description text DEFAULT NULL, notes text DEFAULT NULL,
+                                is_public boolean DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs.require_actor();
+    v_app bigint;
+    v_row orgs.apps;
+    v_name text;
+    v_changes jsonb := '{}';
+    v_need record;
+BEGIN
+    IF new_app_id IS NOT NULL THEN
+        PERFORM orgs.check_identifier('app ID', new_app_id);
+    END IF;
+    IF length(description) > 2000 OR length(notes) > 20000 THEN
+        RAISE EXCEPTION 'app % too long', CASE WHEN length(description) > 2000 THEN 'description' ELSE 'notes' END
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A description has at most 2000 characters, notes at most 20000.';
+    END IF;
+    v_app := orgs.resolve_app(app);
+    SELECT a.* INTO v_row FROM orgs.apps a WHERE a.id = v_app FOR UPDATE;
+    IF NOT FOUND THEN               -- deleted while we looked it up
+        RAISE EXCEPTION 'app "%" does not exist', app USING ERRCODE = 'undefined_object';
+    END IF;
+    v_name := orgs.app_name(v_app);
+    -- all or nothing: every permission first
+    FOR v_need IN SELECT x.what, x.perm FROM (VALUES
+            (new_app_id IS NOT NULL, 'change the ID of', 'app.edit_id'),
+            (description IS NOT NULL, 'edit the description of', 'app.edit_description'),
+            (notes IS NOT NULL, 'edit the notes of', 'app.edit_notes'),
+            (is_public IS NOT NULL, 'change the visibility of', 'app.visibility')) AS x(given, what, perm)
+        WHERE x.given LOOP
+        IF NOT COALESCE(orgs.has_app_permission(v_app, v_need.perm), false) THEN
+            RAISE EXCEPTION 'permission denied to % app "%"', v_need.what, v_name
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = format('This requires permission "%s" on the app.', v_need.perm);
+        END IF;
+    END LOOP;
+    IF new_app_id IS NOT NULL AND new_app_id IS DISTINCT FROM v_row.app_id::text THEN
+        v_changes := v_changes || jsonb_build_object('app_id', jsonb_build_object('old', v_row.app_id, 'new', new_app_id));
+    END IF;
+    IF description IS NOT NULL AND description IS DISTINCT FROM v_row.description THEN
+        v_changes := v_changes || jsonb_build_object('description', jsonb_build_object('old', v_row.description, 'new', description));
+    END IF;
+    IF notes IS NOT NULL AND notes IS DISTINCT FROM v_row.notes THEN
+        v_changes := v_changes || jsonb_build_object('notes', jsonb_build_object('old', v_row.notes, 'new', notes));
+    END IF;
+    IF is_public IS NOT NULL AND is_public IS DISTINCT FROM v_row.is_public THEN
+        v_changes := v_changes || jsonb_build_object('is_public', jsonb_build_object('old', v_row.is_public, 'new', is_public));
+    END IF;
+    IF v_changes = '{}' THEN
+        RETURN;                     -- nothing changes, nothing to log
+    END IF;
+    BEGIN
+        UPDATE orgs.apps a
+           SET app_id = COALESCE(update_app.new_app_id, a.app_id),
+               description = COALESCE(update_app.description, a.description),
+               notes = COALESCE(update_app.notes, a.notes),
+               is_public = COALESCE(update_app.is_public, a.is_public)
+         WHERE a.id = v_app;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'app "%" already exists',
+                        split_part(v_name, '/', 1) || '/' || new_app_id
+            USING ERRCODE = 'duplicate_object',
+                  DETAIL = 'App IDs are unique within their owner, compared without regard to case.';
+    END;
+    PERFORM orgs.write_audit(v_row.org_id, 214, 'app_updated', orgs.app_name(v_app),
+                             jsonb_build_object('app_id', v_app, 'changes', v_changes));
+END;
+$$;
+COMMENT ON FUNCTION orgs.update_app(text, text, text, text, boolean) IS
+    'Change an app''s ID (app.edit_id), description (app.edit_description), notes (app.edit_notes) or is_public (app.visibility); each argument given needs its permission, all or nothing; the app''s key stays.';

@@ -175,8 +175,8 @@ INSERT INTO orgs.apps (app_id) VALUES ('sc_no_owner'); \echo :SQLSTATE
 UPDATE orgs.apps SET org_id = NULL WHERE app_key = 'sc_app' AND org_id IS NOT NULL; \echo :SQLSTATE
 INSERT INTO orgs.apps (org_id, app_id)
 SELECT o.id, 'sc app' FROM orgs.organizations o WHERE o.org_id = 'sc_acme'; \echo :SQLSTATE
-INSERT INTO orgs.apps (org_id, app_id, visibility)
-SELECT o.id, 'sc_app2', 'secret' FROM orgs.organizations o WHERE o.org_id = 'sc_acme'; \echo :SQLSTATE
+INSERT INTO orgs.apps (org_id, app_id, is_public)
+SELECT o.id, 'sc_app2', NULL FROM orgs.organizations o WHERE o.org_id = 'sc_acme'; \echo :SQLSTATE
 \set VERBOSITY default
 -- the same app ID twice in one owner, in another case
 \set VERBOSITY terse

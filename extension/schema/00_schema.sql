@@ -200,10 +200,9 @@ CREATE TABLE orgs.apps (
                   GENERATED ALWAYS AS (pg_catalog.lower(app_id::text)) STORED,
     description   text,
     notes         text,
-    visibility    text NOT NULL DEFAULT 'private'
-                  CHECK (visibility OPERATOR(pg_catalog.=) ANY (ARRAY['private', 'public'])),
     created_by    bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    is_public     boolean NOT NULL DEFAULT false,
     CONSTRAINT apps_one_owner
         CHECK (pg_catalog.num_nonnulls(org_id, owner_user_id) OPERATOR(pg_catalog.=) 1),
     CONSTRAINT apps_org_id_id_key UNIQUE (org_id, id)
@@ -221,9 +220,9 @@ COMMENT ON COLUMN orgs.apps.app_id IS 'The app''s ID, unique without regard to c
 COMMENT ON COLUMN orgs.apps.app_key IS 'lower(app_id).';
 COMMENT ON COLUMN orgs.apps.description IS 'App description (app.edit_description).';
 COMMENT ON COLUMN orgs.apps.notes IS 'App notes (app.edit_notes).';
-COMMENT ON COLUMN orgs.apps.visibility IS 'private or public (app.visibility).';
 COMMENT ON COLUMN orgs.apps.created_by IS 'The user who created the app.';
 COMMENT ON COLUMN orgs.apps.created_at IS 'When the app was created.';
+COMMENT ON COLUMN orgs.apps.is_public IS 'Whether the application lists the app publicly (app.visibility); pg_orgs grants nothing for it.';
 
 CREATE TABLE orgs.teams (
     id                 bigint PRIMARY KEY DEFAULT pg_catalog.nextval('orgs.teams_id_seq'),

@@ -377,8 +377,8 @@ SELECT o.id, u.id, r.role::orgs.org_role
 ON CONFLICT DO NOTHING;
 
 -- apps: two org apps, one personal app
-INSERT INTO orgs.apps (org_id, app_id, description, notes, visibility, created_by)
-SELECT o.id, a.app_id, a.descr, a.notes, a.vis, u.id
+INSERT INTO orgs.apps (org_id, app_id, description, notes, created_by)
+SELECT o.id, a.app_id, a.descr, a.notes, u.id
   FROM (VALUES ('acme', 'App-One', 'first app', 'some notes', 'public'),
                ('acme', 'app_two', NULL, NULL, 'private'),
                ('globex', 'widgets', 'widgets', 'n', 'private')) AS a(org, app_id, descr, notes, vis)
@@ -439,6 +439,12 @@ SELECT 'newbie@example.com', id, 'invitation', pg_catalog.now()
   FROM orgs.organizations WHERE org_key = 'acme';
 SQL
 	$node->safe_psql($db, $sql);
+	# an app made public: is_public since 0.2.0, visibility before
+	my $has_is_public = $node->safe_psql($db,
+		q{SELECT count(*) FROM pg_attribute WHERE attrelid = 'orgs.apps'::regclass AND attname = 'is_public'});
+	$node->safe_psql($db, $has_is_public
+		? q{UPDATE orgs.apps SET is_public = true WHERE app_key = 'app-one'}
+		: q{UPDATE orgs.apps SET visibility = 'public' WHERE app_key = 'app-one'});
 	return;
 }
 

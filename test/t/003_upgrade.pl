@@ -107,6 +107,7 @@ INSERT INTO orgs.role_app_baseline (role, permission) VALUES ('admin', 'reports.
 INSERT INTO orgs.role_app_ceiling (role, permission) VALUES ('admin', 'reports.export'), ('org_user', 'reports.export');
 DELETE FROM orgs.role_org_permissions WHERE role = 'team_contributor' AND permission = 'teams.view';
 INSERT INTO orgs.org_permissions_from_app (org_permission, app_permission) VALUES ('teams.view', 'tasks.work');
+UPDATE orgs.apps SET visibility = 'public' WHERE app_id = 'speech';
 });
 
 # The answers of 0.1.0, as the trusted superuser: every user, app and
@@ -182,12 +183,15 @@ for my $ext (qw(pg_orgs pg_orgs_example))
 	is($diff, '', "catalog of $ext in the updated database equals a fresh install (- fresh, + updated)");
 }
 
-# (b) data
+# (b) data (0.2.0 replaced apps.visibility by is_public, with the same value)
 for my $t (sort keys %columns)
 {
+	my $cols = $columns{$t};
+	$cols =~ s/\bvisibility\b/(CASE WHEN is_public THEN 'public' ELSE 'private' END)/
+	  if $t eq 'orgs.apps';
 	my $now = $node->safe_psql('upgraded',
 		"SELECT count(*) || E' rows\\n' || coalesce(string_agg(r, E'\\n' ORDER BY r COLLATE \"C\"), '')
-		   FROM (SELECT ROW($columns{$t})::text AS r FROM $t) AS s");
+		   FROM (SELECT ROW($cols)::text AS r FROM $t) AS s");
 	is($now, $contents{$t}, "contents of $t survive");
 }
 for my $s (sort keys %seqs)
