@@ -179,6 +179,14 @@ BEGIN
     IF p_row_filter IS NOT NULL AND btrim(p_row_filter) <> '' THEN
         v_filter := ' AND (' || p_row_filter || ')';
     END IF;
+    IF v_ins IS NULL AND v_upd IS NULL AND v_del IS NULL
+       AND p_resource IS NULL AND p_insert IS NULL AND p_update IS NULL AND p_delete IS NULL THEN
+        RAISE NOTICE '% is read-only for everyone subject to row-level security', p_tbl::text
+            USING DETAIL = format('Without resource and without insert_permission, update_permission or delete_permission, %s creates a SELECT policy only (%s), and INSERT, UPDATE and DELETE are refused.', v_caller, v_sel),
+                  HINT = CASE p_scope WHEN 'app'
+                              THEN 'Pass resource => ''models'' (for models.view, models.create, models.edit, models.delete) or the *_permission arguments to allow writes.'
+                              ELSE 'Pass resource => ''clusters'' (for clusters.view, and clusters.manage to write) or the *_permission arguments to allow writes.' END;
+    END IF;
 
     FOR v_name IN
         SELECT p.polname FROM pg_policy p

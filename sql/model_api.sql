@@ -105,6 +105,12 @@ SELECT pg_temp.try($$SELECT orgs.define_permission('app', 'reports.' || repeat('
 SELECT pg_temp.try($$SELECT orgs.define_permission(NULL, 'reports.export', 'x')$$);
 SELECT pg_temp.try($$SELECT orgs.define_permission('app', 'reports.export', repeat('x', 1001))$$);
 SELECT pg_temp.try($$SELECT orgs.has_app_permission('ma_ann', 'ma_org/ma_app', 'reports.export')$$);
+-- a misspelled name: the closest names in a HINT
+SELECT pg_temp.try($$SELECT orgs.has_app_permission('ma_ann', 'ma_org/ma_app', 'models.veiw')$$);
+SELECT pg_temp.try($$SELECT orgs.has_app_permission('ma_ann', 'ma_org/ma_app', 'app.view, tasks.wrok')$$);
+SELECT pg_temp.try($$SELECT orgs.has_app_permission('ma_ann', 'ma_org/ma_app', 'models.delet')$$);
+SELECT pg_temp.try($$SELECT orgs.has_org_permission('ma_ann', 'ma_org', 'members.mange')$$);
+SELECT pg_temp.try($$SELECT orgs.has_org_permission('ma_ann', 'ma_org', 'nothing.like.it')$$);
 SELECT orgs.define_permission('app', 'reports.export', 'Export reports.');
 SELECT orgs.define_permission('org', 'reports.schedule', 'Schedule reports.');
 -- the role admin holds a new permission at once; nobody else does

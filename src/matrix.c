@@ -35,7 +35,9 @@
 #include "access/table.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type_d.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/varlena.h"
 #include "utils/catcache.h"
 #include "utils/formatting.h"
 #include "utils/lsyscache.h"
@@ -472,6 +474,55 @@ MatrixFindPermission(const Matrix *m, PermScope scope, const char *name, int len
 }
 
 /*
+ * ClosestNames
+ *		For a permission name that does not exist: a hint naming the closest
+ *		names of the scope (edit distance at most a third of the name, and
+ *		at least 1 and at most 3), as PostgreSQL does for a misspelled
+ *		column; NULL when none is close.
+ */
+static void
+ClosestNames(const Matrix *m, PermScope scope, const char *name, int len, char **hint)
+{
+	int			best = Min(3, Max(1, len / 3)) + 1;
+	StringInfoData buf;
+	int			nbest = 0;
+
+	*hint = NULL;
+	if (len == 0 || len > 63)
+		return;
+	for (int i = 0; i < m->nperms[scope]; i++)
+	{
+		const char *cand = m->names[scope][i];
+		int			d = varstr_levenshtein_less_equal(name, len, cand, strlen(cand),
+													  1, 1, 1, best, true);
+
+		if (d < best)
+		{
+			best = d;
+			nbest = 1;
+		}
+		else if (d == best)
+			nbest++;
+	}
+	if (nbest == 0 || best > 3)
+		return;
+	initStringInfo(&buf);
+	for (int i = 0, shown = 0; i < m->nperms[scope] && shown < 3; i++)
+	{
+		const char *cand = m->names[scope][i];
+
+		if (varstr_levenshtein_less_equal(name, len, cand, strlen(cand),
+										  1, 1, 1, best, true) != best)
+			continue;
+		appendStringInfo(&buf, "%s\"%s\"", shown == 0 ? "" : shown + 1 == Min(nbest, 3) ? " or " : ", ",
+						 cand);
+		shown++;
+	}
+	*hint = psprintf("Perhaps you meant %s.", buf.data);
+	pfree(buf.data);
+}
+
+/*
  * MatrixParseList
  *		Parse a comma-separated, case-insensitive list of permission names
  *		of one scope, as has_table_privilege does.  An unrecognized name is
@@ -501,6 +552,8 @@ MatrixParseList(const Matrix *m, PermScope scope, const char *list)
 		bit = MatrixFindPermission(m, scope, name, len);
 		if (bit < 0)
 		{
+			char	   *hint = NULL;
+
 			PermScope	other = scope == SCOPE_ORG ? SCOPE_APP : SCOPE_ORG;
 
 			if (len > 0 && MatrixFindPermission(m, other, name, len) >= 0)
@@ -512,6 +565,12 @@ MatrixParseList(const Matrix *m, PermScope scope, const char *list)
 						 errhint("Check it with %s.",
 								 other == SCOPE_ORG ? "orgs.has_org_permission()" :
 								 "orgs.has_app_permission()")));
+			ClosestNames(m, scope, name, len, &hint);
+			if (hint != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unrecognized permission: \"%s\"", name),
+						 errhint("%s", hint)));
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unrecognized permission: \"%s\"", name)));
