@@ -24,29 +24,29 @@ AS 'MODULE_PATHNAME', 'orgs_current_user_handle';
 COMMENT ON FUNCTION orgs.current_user_handle() IS
     'The acting user''s handle, else the handle of the user linked to current_user, else NULL.';
 
-CREATE OR REPLACE FUNCTION orgs.generate_token()
+CREATE OR REPLACE FUNCTION orgs_internal.generate_token()
 RETURNS text
 LANGUAGE c VOLATILE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'orgs_generate_token';
-COMMENT ON FUNCTION orgs.generate_token() IS
+COMMENT ON FUNCTION orgs_internal.generate_token() IS
     'A new invitation token: 32 bytes from the strong random source, base64url (43 characters).';
-REVOKE ALL ON FUNCTION orgs.generate_token() FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.generate_token() FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION orgs.hash_token(token text)
+CREATE OR REPLACE FUNCTION orgs_internal.hash_token(token text)
 RETURNS bytea
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'orgs_hash_token';
-COMMENT ON FUNCTION orgs.hash_token(text) IS 'SHA-256 of a token: what orgs.invitations stores.';
+COMMENT ON FUNCTION orgs_internal.hash_token(text) IS 'SHA-256 of a token: what orgs.invitations stores.';
 
 -- E-mail addresses are stored as the application verified them (trimmed of
 -- white space) and compared after lowering ASCII letters only: lower()
 -- would also fold non-ASCII letters (the Kelvin sign to "k"), so that one
 -- verified address could take over another's invitations.
-CREATE OR REPLACE FUNCTION orgs.normalize_email(email text)
+CREATE OR REPLACE FUNCTION orgs_internal.normalize_email(email text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN pg_catalog.btrim(email, E' \t\n\r');
-COMMENT ON FUNCTION orgs.normalize_email(text) IS
+COMMENT ON FUNCTION orgs_internal.normalize_email(text) IS
     'An e-mail address as it is stored: trimmed of white space, letters as given.';
 
 CREATE OR REPLACE FUNCTION orgs.email_key(email text)
@@ -56,13 +56,13 @@ RETURN pg_catalog.translate(email, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmn
 COMMENT ON FUNCTION orgs.email_key(text) IS
     'The comparison key of an e-mail address: ASCII letters lowered, nothing else changed. Two addresses are the same when their keys are equal.';
 
-CREATE OR REPLACE FUNCTION orgs.clean_email(value text)
+CREATE OR REPLACE FUNCTION orgs_internal.clean_email(value text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v text := orgs.normalize_email(value);
+    v text := orgs_internal.normalize_email(value);
     v_utf8 boolean := getdatabaseencoding() = 'UTF8';
 BEGIN
     IF v IS NULL OR v !~ '^[^@[:space:]]+@[^@[:space:]]+$' OR length(v) > 254 THEN
@@ -79,11 +79,11 @@ BEGIN
     RETURN v;
 END;
 $$;
-COMMENT ON FUNCTION orgs.clean_email(text) IS
+COMMENT ON FUNCTION orgs_internal.clean_email(text) IS
     'Internal: an e-mail address trimmed; invalid_parameter_value unless it is well formed and in Unicode normalization form NFC.';
 
 -- Raise 22023 unless value is a valid identifier of the given kind.
-CREATE OR REPLACE FUNCTION orgs.check_identifier(kind text, value text)
+CREATE OR REPLACE FUNCTION orgs_internal.check_identifier(kind text, value text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -100,7 +100,7 @@ BEGIN
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION orgs.check_identifier(text, text) IS
+COMMENT ON FUNCTION orgs_internal.check_identifier(text, text) IS
     'Raise invalid_parameter_value unless value is a valid handle, org ID, team ID or app ID.';
 
 CREATE OR REPLACE FUNCTION orgs.register_user(handle text, email text,
@@ -114,8 +114,8 @@ DECLARE
     v_email text;
     v_id bigint;
 BEGIN
-    PERFORM orgs.check_identifier('handle', handle);
-    v_email := orgs.clean_email(email);
+    PERFORM orgs_internal.check_identifier('handle', handle);
+    v_email := orgs_internal.clean_email(email);
     IF EXISTS (SELECT 1 FROM orgs.owner_names n WHERE n.name_key = lower(handle) AND n.user_id IS NOT NULL) THEN
         RAISE EXCEPTION 'user "%" already exists', handle
             USING ERRCODE = 'duplicate_object',

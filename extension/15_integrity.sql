@@ -3,7 +3,7 @@
 --------------------------------------------------------------------------
 
 -- The shared namespace of handles and org IDs.
-CREATE OR REPLACE FUNCTION orgs.trg_owner_names()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_owner_names()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -46,21 +46,21 @@ BEGIN
     RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_owner_names() IS
+COMMENT ON FUNCTION orgs_internal.trg_owner_names() IS
     'Keeps orgs.owner_names, the shared case-insensitive namespace of handles and org IDs.';
 
 CREATE OR REPLACE TRIGGER owner_names_sync AFTER INSERT OR UPDATE OF handle ON orgs.users
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_owner_names();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_owner_names();
 COMMENT ON TRIGGER owner_names_sync ON orgs.users IS 'Claims the handle in the shared namespace orgs.owner_names.';
 CREATE OR REPLACE TRIGGER owner_names_sync AFTER INSERT OR UPDATE OF org_id ON orgs.organizations
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_owner_names();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_owner_names();
 COMMENT ON TRIGGER owner_names_sync ON orgs.organizations IS 'Claims the org ID in the shared namespace orgs.owner_names.';
 
 -- Invariant 1: every org has at least one admin.  The org row is updated
 -- (admin_epoch) before the check, so two concurrent demotions serialize on
 -- it: under READ COMMITTED the second waits and then sees the first; under
 -- REPEATABLE READ it fails with a serialization error.
-CREATE OR REPLACE FUNCTION orgs.trg_last_admin()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_last_admin()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -86,15 +86,15 @@ BEGIN
     RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_last_admin() IS
+COMMENT ON FUNCTION orgs_internal.trg_last_admin() IS
     'Refuses a change that would leave an organization without an admin.';
 
 CREATE OR REPLACE TRIGGER last_admin AFTER UPDATE OR DELETE ON orgs.members
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_last_admin();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_last_admin();
 COMMENT ON TRIGGER last_admin ON orgs.members IS 'Invariant 1: every organization keeps at least one admin.';
 
 -- Invariant 3: an app that leaves an org leaves its teams.
-CREATE OR REPLACE FUNCTION orgs.trg_app_owner_change()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_app_owner_change()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -106,16 +106,16 @@ BEGIN
     RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_app_owner_change() IS
+COMMENT ON FUNCTION orgs_internal.trg_app_owner_change() IS
     'Removes an app''s team grants when it leaves its organization.';
 
 CREATE OR REPLACE TRIGGER app_owner_change BEFORE UPDATE OF org_id ON orgs.apps
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_app_owner_change();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_app_owner_change();
 COMMENT ON TRIGGER app_owner_change ON orgs.apps IS 'Invariant 3: an app leaving its organization loses its team grants.';
 
 -- Invariant 4: an invitation leaves pending at most once, and its identity
 -- (org, e-mail, token) never changes.
-CREATE OR REPLACE FUNCTION orgs.trg_invitation_state()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_invitation_state()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -142,15 +142,15 @@ BEGIN
     RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_invitation_state() IS
+COMMENT ON FUNCTION orgs_internal.trg_invitation_state() IS
     'The invitation state machine: pending to accepted, declined, rescinded or expired, once.';
 
 CREATE OR REPLACE TRIGGER invitation_state BEFORE UPDATE ON orgs.invitations
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_invitation_state();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_invitation_state();
 COMMENT ON TRIGGER invitation_state ON orgs.invitations IS 'Invariant 4: an invitation leaves pending at most once.';
 
 -- The audit log is append-only for everyone but the extension's owner.
-CREATE OR REPLACE FUNCTION orgs.trg_audit_append_only()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_audit_append_only()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -166,12 +166,12 @@ BEGIN
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_audit_append_only() IS
+COMMENT ON FUNCTION orgs_internal.trg_audit_append_only() IS
     'Refuses UPDATE, DELETE and TRUNCATE of orgs.audit_log except by the extension owner.';
 
 CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON orgs.audit_log
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_audit_append_only();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_audit_append_only();
 COMMENT ON TRIGGER audit_append_only ON orgs.audit_log IS 'The audit log is append-only.';
 CREATE OR REPLACE TRIGGER audit_append_only_truncate BEFORE TRUNCATE ON orgs.audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION orgs.trg_audit_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION orgs_internal.trg_audit_append_only();
 COMMENT ON TRIGGER audit_append_only_truncate ON orgs.audit_log IS 'The audit log cannot be truncated.';

@@ -5,24 +5,24 @@
 -- Planner support of the acting-user checks on a key (src/support.c): an
 -- index condition key = ANY (apps_with_permission(list)), and a selectivity
 -- from the number of apps or orgs the acting user holds the list on.
-CREATE OR REPLACE FUNCTION orgs.app_check_support(internal)
+CREATE OR REPLACE FUNCTION orgs_internal.app_check_support(internal)
 RETURNS internal
 LANGUAGE c STABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'orgs_app_check_support';
-COMMENT ON FUNCTION orgs.app_check_support(internal) IS
+COMMENT ON FUNCTION orgs_internal.app_check_support(internal) IS
     'Planner support of orgs.has_app_permission(bigint, text): an index condition on the app key column, and a selectivity.';
 
-CREATE OR REPLACE FUNCTION orgs.org_check_support(internal)
+CREATE OR REPLACE FUNCTION orgs_internal.org_check_support(internal)
 RETURNS internal
 LANGUAGE c STABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'orgs_org_check_support';
-COMMENT ON FUNCTION orgs.org_check_support(internal) IS
+COMMENT ON FUNCTION orgs_internal.org_check_support(internal) IS
     'Planner support of orgs.has_org_permission(bigint, text): an index condition on the org key column, and a selectivity.';
 
 CREATE OR REPLACE FUNCTION orgs.has_app_permission(app bigint, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
-SUPPORT orgs.app_check_support
+SUPPORT orgs_internal.app_check_support
 AS 'MODULE_PATHNAME', 'orgs_has_app_permission_id';
 COMMENT ON FUNCTION orgs.has_app_permission(bigint, text) IS
     'Does the acting user hold any of the comma-separated app-level permissions on the app? An app on which it holds nothing is answered as one that does not exist (NULL for a key, an error for a name); false when there is no acting user.';
@@ -51,7 +51,7 @@ COMMENT ON FUNCTION orgs.has_app_permission(text, text, text) IS
 CREATE OR REPLACE FUNCTION orgs.has_org_permission(org bigint, permission text)
 RETURNS boolean
 LANGUAGE c STABLE STRICT PARALLEL RESTRICTED COST 5
-SUPPORT orgs.org_check_support
+SUPPORT orgs_internal.org_check_support
 AS 'MODULE_PATHNAME', 'orgs_has_org_permission_id';
 COMMENT ON FUNCTION orgs.has_org_permission(bigint, text) IS
     'Does the acting user hold any of the comma-separated org-level permissions on the org? An org on which it holds nothing is answered as one that does not exist (NULL for a key, an error for a name); false when there is no acting user.';
@@ -132,11 +132,11 @@ COMMENT ON FUNCTION orgs.lookup_user(text) IS
 REVOKE ALL ON FUNCTION orgs.lookup_user(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION orgs.lookup_user(text) TO PUBLIC;
 
-CREATE OR REPLACE FUNCTION orgs.caller_is_superuser()
+CREATE OR REPLACE FUNCTION orgs_internal.caller_is_superuser()
 RETURNS boolean
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'orgs_caller_is_superuser';
-COMMENT ON FUNCTION orgs.caller_is_superuser() IS
+COMMENT ON FUNCTION orgs_internal.caller_is_superuser() IS
     'Whether the role outside any SECURITY DEFINER function is a superuser.';
 
 CREATE OR REPLACE FUNCTION orgs.cache_stats(
@@ -149,18 +149,18 @@ AS 'MODULE_PATHNAME', 'orgs_cache_stats';
 COMMENT ON FUNCTION orgs.cache_stats() IS
     'This backend''s permission cache: generation (changes whenever anything is dropped), users cached, bytes held, checks answered from a memo (hits) or computed (misses), user entries built (and of those, too large to keep), invalidation codes received, entries they dropped, whole-cache resets.';
 
-CREATE OR REPLACE FUNCTION orgs.invalidate_cache()
+CREATE OR REPLACE FUNCTION orgs_internal.invalidate_cache()
 RETURNS trigger
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'orgs_invalidate_cache';
-COMMENT ON FUNCTION orgs.invalidate_cache() IS
+COMMENT ON FUNCTION orgs_internal.invalidate_cache() IS
     'Trigger (statement): every backend drops its whole permission cache (TRUNCATE, and changes of the model tables).';
 
-CREATE OR REPLACE FUNCTION orgs.invalidate_row()
+CREATE OR REPLACE FUNCTION orgs_internal.invalidate_row()
 RETURNS trigger
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'orgs_invalidate_row';
-COMMENT ON FUNCTION orgs.invalidate_row() IS
+COMMENT ON FUNCTION orgs_internal.invalidate_row() IS
     'Trigger (row): every backend drops the cached entries this row''s change can affect (the users, teams, orgs, apps and names it names).';
 
 -- Row changes of the tables the engine reads invalidate what they affect
@@ -178,13 +178,13 @@ BEGIN
     LOOP
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER invalidate_cache AFTER TRUNCATE ON orgs.%I '
-            'FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache()', t);
+            'FOR EACH STATEMENT EXECUTE FUNCTION orgs_internal.invalidate_cache()', t);
         EXECUTE pg_catalog.format(
             'COMMENT ON TRIGGER invalidate_cache ON orgs.%I IS %L', t,
             'Drops every backend''s permission cache when this table is truncated.');
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER invalidate_row AFTER INSERT OR UPDATE OR DELETE ON orgs.%I '
-            'FOR EACH ROW EXECUTE FUNCTION orgs.invalidate_row()', t);
+            'FOR EACH ROW EXECUTE FUNCTION orgs_internal.invalidate_row()', t);
         EXECUTE pg_catalog.format(
             'COMMENT ON TRIGGER invalidate_row ON orgs.%I IS %L', t,
             'Drops, in every backend, the cached permission entries a change of this row affects.');
@@ -194,7 +194,7 @@ BEGIN
     LOOP
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
-            'ON orgs.%I FOR EACH STATEMENT EXECUTE FUNCTION orgs.invalidate_cache()', t);
+            'ON orgs.%I FOR EACH STATEMENT EXECUTE FUNCTION orgs_internal.invalidate_cache()', t);
         EXECUTE pg_catalog.format(
             'COMMENT ON TRIGGER invalidate_cache ON orgs.%I IS %L', t,
             'Drops every backend''s permission cache when the model changes.');
@@ -203,7 +203,7 @@ END;
 $$;
 
 -- Every path that grants, or the reasons for a denial, without access checks.
-CREATE OR REPLACE FUNCTION orgs.explain_internal(p_user bigint, p_app bigint, p_perm text)
+CREATE OR REPLACE FUNCTION orgs_internal.explain_internal(p_user bigint, p_app bigint, p_perm text)
 RETURNS TABLE(granted boolean, via text, detail text)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -291,13 +291,13 @@ BEGIN
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION orgs.explain_internal(bigint, bigint, text) IS
+COMMENT ON FUNCTION orgs_internal.explain_internal(bigint, bigint, text) IS
     'Internal: the paths that grant or deny one app-level permission, without access checks.';
-REVOKE ALL ON FUNCTION orgs.explain_internal(bigint, bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.explain_internal(bigint, bigint, text) FROM PUBLIC;
 
 -- Resolve an app name for a caller: NULL-free; an app the caller cannot see
 -- is reported exactly as one that does not exist.
-CREATE OR REPLACE FUNCTION orgs.visible_app(app text)
+CREATE OR REPLACE FUNCTION orgs_internal.visible_app(app text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -307,7 +307,7 @@ DECLARE
     v_caller bigint := orgs.current_user_id();
 BEGIN
     IF v_id IS NULL
-       OR (v_caller IS NULL AND NOT orgs.caller_is_superuser())
+       OR (v_caller IS NULL AND NOT orgs_internal.caller_is_superuser())
        OR (v_caller IS NOT NULL AND NOT orgs.has_app_permission(v_caller, v_id,
                (SELECT string_agg(p.name, ',') FROM orgs.permissions p WHERE p.scope = 'app'))) THEN
         RAISE EXCEPTION 'app "%" does not exist', app USING ERRCODE = 'undefined_object';
@@ -315,11 +315,11 @@ BEGIN
     RETURN v_id;
 END;
 $$;
-COMMENT ON FUNCTION orgs.visible_app(text) IS
+COMMENT ON FUNCTION orgs_internal.visible_app(text) IS
     'Internal: the key of an app the caller holds any permission on; otherwise the same error as for an app that does not exist.';
-REVOKE ALL ON FUNCTION orgs.visible_app(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.visible_app(text) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION orgs.single_app_permission(permission text)
+CREATE OR REPLACE FUNCTION orgs_internal.single_app_permission(permission text)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -333,7 +333,7 @@ BEGIN
     RETURN v;
 END;
 $$;
-COMMENT ON FUNCTION orgs.single_app_permission(text) IS
+COMMENT ON FUNCTION orgs_internal.single_app_permission(text) IS
     'Internal: one app-level permission name, normalized; unrecognized names are an error.';
 
 CREATE OR REPLACE FUNCTION orgs.explain_app_permission(user_handle text, app text, permission text)
@@ -342,8 +342,8 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_perm text := orgs.single_app_permission(permission);
-    v_app bigint := orgs.visible_app(app);
+    v_perm text := orgs_internal.single_app_permission(permission);
+    v_app bigint := orgs_internal.visible_app(app);
     v_user bigint := orgs.lookup_user(user_handle);
     v_caller bigint := orgs.current_user_id();
     v_org bigint;
@@ -370,7 +370,7 @@ BEGIN
                                 ELSE 'Explaining another user''s permissions needs members.view in the app''s organization.' END;
     END IF;
     v_expected := orgs.has_app_permission(v_user, v_app, v_perm);
-    FOR r IN SELECT * FROM orgs.explain_internal(v_user, v_app, v_perm) LOOP
+    FOR r IN SELECT * FROM orgs_internal.explain_internal(v_user, v_app, v_perm) LOOP
         v_got := v_got OR r.granted;
         granted := r.granted; via := r.via; detail := r.detail;
         RETURN NEXT;
@@ -390,8 +390,8 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_perm text := orgs.single_app_permission(permission);
-    v_app bigint := orgs.visible_app(app);
+    v_perm text := orgs_internal.single_app_permission(permission);
+    v_app bigint := orgs_internal.visible_app(app);
     v_caller bigint := orgs.current_user_id();
     v_org bigint;
     v_owner bigint;
@@ -405,7 +405,7 @@ BEGIN
     END IF;
     RETURN QUERY
         SELECT u.handle::text,
-               (SELECT string_agg(e.via, ', ') FROM orgs.explain_internal(u.id, v_app, v_perm) e
+               (SELECT string_agg(e.via, ', ') FROM orgs_internal.explain_internal(u.id, v_app, v_perm) e
                  WHERE e.granted)
           FROM orgs.users u
          WHERE (u.id = v_owner

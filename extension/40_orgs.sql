@@ -50,7 +50,7 @@
 -- Internal helpers
 --------------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION orgs.require_actor()
+CREATE OR REPLACE FUNCTION orgs_internal.require_actor()
 RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -67,11 +67,11 @@ BEGIN
     RETURN v_id;
 END;
 $$;
-COMMENT ON FUNCTION orgs.require_actor() IS
+COMMENT ON FUNCTION orgs_internal.require_actor() IS
     'Internal: the acting user''s key; insufficient_privilege when there is none.';
-REVOKE ALL ON FUNCTION orgs.require_actor() FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.require_actor() FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION orgs.visible_org(org_id text)
+CREATE OR REPLACE FUNCTION orgs_internal.visible_org(org_id text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -86,36 +86,36 @@ BEGIN
     RETURN v_id;
 END;
 $$;
-COMMENT ON FUNCTION orgs.visible_org(text) IS
+COMMENT ON FUNCTION orgs_internal.visible_org(text) IS
     'Internal: the key of an organization the acting user may see (org.view); otherwise the same error as for one that does not exist.';
-REVOKE ALL ON FUNCTION orgs.visible_org(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.visible_org(text) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION orgs.org_name(org bigint)
+CREATE OR REPLACE FUNCTION orgs_internal.org_name(org bigint)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT o.org_id::text FROM orgs.organizations o WHERE o.id OPERATOR(pg_catalog.=) org);
-COMMENT ON FUNCTION orgs.org_name(bigint) IS 'Internal: the org ID of an organization key.';
-REVOKE ALL ON FUNCTION orgs.org_name(bigint) FROM PUBLIC;
+COMMENT ON FUNCTION orgs_internal.org_name(bigint) IS 'Internal: the org ID of an organization key.';
+REVOKE ALL ON FUNCTION orgs_internal.org_name(bigint) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION orgs.require_org_permission(org bigint, permission text, action text)
+CREATE OR REPLACE FUNCTION orgs_internal.require_org_permission(org bigint, permission text, action text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT coalesce(orgs.has_org_permission(org, permission), false) THEN
-        RAISE EXCEPTION 'permission denied to %', format(action, '"' || orgs.org_name(org) || '"')
+        RAISE EXCEPTION 'permission denied to %', format(action, '"' || orgs_internal.org_name(org) || '"')
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = format('This requires permission "%s" in the organization.', permission);
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION orgs.require_org_permission(bigint, text, text) IS
+COMMENT ON FUNCTION orgs_internal.require_org_permission(bigint, text, text) IS
     'Internal: raise insufficient_privilege unless the acting user holds the org-level permission; action names what was denied, %s standing for the organization ("invite members in organization %s").';
-REVOKE ALL ON FUNCTION orgs.require_org_permission(bigint, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.require_org_permission(bigint, text, text) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION orgs.clean_name(kind text, value text)
+CREATE OR REPLACE FUNCTION orgs_internal.clean_name(kind text, value text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -131,11 +131,11 @@ BEGIN
     RETURN v;
 END;
 $$;
-COMMENT ON FUNCTION orgs.clean_name(text, text) IS
+COMMENT ON FUNCTION orgs_internal.clean_name(text, text) IS
     'Internal: a display name trimmed; invalid_parameter_value unless it has 1 to 200 characters.';
 
 -- One row of the audit log, in the caller's transaction.
-CREATE OR REPLACE FUNCTION orgs.write_audit(org bigint, event_code integer, event text,
+CREATE OR REPLACE FUNCTION orgs_internal.write_audit(org bigint, event_code integer, event text,
                                  target text, details jsonb DEFAULT '{}')
 RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -145,13 +145,13 @@ BEGIN ATOMIC
     VALUES (org, orgs.current_user_id(), orgs.current_user_handle(), event_code, event, target,
             COALESCE(details, '{}'::jsonb));
 END;
-COMMENT ON FUNCTION orgs.write_audit(bigint, integer, text, text, jsonb) IS
+COMMENT ON FUNCTION orgs_internal.write_audit(bigint, integer, text, text, jsonb) IS
     'Internal: append one row to the audit log for the acting user (codes at the top of 40_orgs.sql and in README.md).';
-REVOKE ALL ON FUNCTION orgs.write_audit(bigint, integer, text, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.write_audit(bigint, integer, text, text, jsonb) FROM PUBLIC;
 
 -- The scope of the role of that name in an org: the org's own role (its
 -- key), else the role of every org (0); NULL when there is neither.
-CREATE OR REPLACE FUNCTION orgs.role_scope_in(org bigint, role text)
+CREATE OR REPLACE FUNCTION orgs_internal.role_scope_in(org bigint, role text)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -159,12 +159,12 @@ RETURN (SELECT r.role_scope FROM orgs.roles r
          WHERE r.role_scope OPERATOR(pg_catalog.=) ANY (ARRAY[0, role_scope_in.org])
            AND r.name OPERATOR(pg_catalog.=) role_scope_in.role
          ORDER BY r.role_scope DESC LIMIT 1);
-COMMENT ON FUNCTION orgs.role_scope_in(bigint, text) IS
+COMMENT ON FUNCTION orgs_internal.role_scope_in(bigint, text) IS
     'Internal: where the role of that name is defined for an organization: the org''s key for its own role, 0 for a role of every organization, NULL for none.';
-REVOKE ALL ON FUNCTION orgs.role_scope_in(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.role_scope_in(bigint, text) FROM PUBLIC;
 
 -- What a role grants, as sorted arrays.
-CREATE OR REPLACE FUNCTION orgs.role_grants(role_scope bigint, role text,
+CREATE OR REPLACE FUNCTION orgs_internal.role_grants(role_scope bigint, role text,
                                  OUT org_permissions text[], OUT baseline text[], OUT ceiling text[])
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -180,15 +180,15 @@ BEGIN ATOMIC
                   WHERE g.role_scope OPERATOR(pg_catalog.=) role_grants.role_scope
                     AND g.role OPERATOR(pg_catalog.=) role_grants.role ORDER BY 1);
 END;
-COMMENT ON FUNCTION orgs.role_grants(bigint, text) IS
+COMMENT ON FUNCTION orgs_internal.role_grants(bigint, text) IS
     'Internal: the org-level permissions, baseline and ceiling of a role, sorted.';
-REVOKE ALL ON FUNCTION orgs.role_grants(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.role_grants(bigint, text) FROM PUBLIC;
 
 -- Invariant 5 for a set of grants: the first permission the sets would
 -- give in the org that the acting user does not hold, or NULL.  Org level
 -- through the engine; app level from the actor's role: B within the
 -- actor's baseline, C within the actor's baseline and ceiling.
-CREATE OR REPLACE FUNCTION orgs.grants_exceeding_actor(org bigint, org_perms text[],
+CREATE OR REPLACE FUNCTION orgs_internal.grants_exceeding_actor(org bigint, org_perms text[],
                                             baseline text[], ceiling text[])
 RETURNS text
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
@@ -223,26 +223,26 @@ BEGIN ATOMIC
      ORDER BY x.ord, x.permission
      LIMIT 1;
 END;
-COMMENT ON FUNCTION orgs.grants_exceeding_actor(bigint, text[], text[], text[]) IS
+COMMENT ON FUNCTION orgs_internal.grants_exceeding_actor(bigint, text[], text[], text[]) IS
     'Internal: a permission these grants would give in the org that the acting user does not hold (invariant 5), or NULL.';
-REVOKE ALL ON FUNCTION orgs.grants_exceeding_actor(bigint, text[], text[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.grants_exceeding_actor(bigint, text[], text[], text[]) FROM PUBLIC;
 
 -- Invariant 5 for roles: the first permission that role would give in the
 -- org and that the acting user does not hold, or NULL when there is none.
-CREATE OR REPLACE FUNCTION orgs.role_exceeding_actor(org bigint, role orgs.org_role)
+CREATE OR REPLACE FUNCTION orgs_internal.role_exceeding_actor(org bigint, role orgs.org_role)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT orgs.grants_exceeding_actor(role_exceeding_actor.org, g.org_permissions, g.baseline, g.ceiling)
-      FROM orgs.role_grants(COALESCE(orgs.role_scope_in(role_exceeding_actor.org, role_exceeding_actor.role), 0),
+    SELECT orgs_internal.grants_exceeding_actor(role_exceeding_actor.org, g.org_permissions, g.baseline, g.ceiling)
+      FROM orgs_internal.role_grants(COALESCE(orgs_internal.role_scope_in(role_exceeding_actor.org, role_exceeding_actor.role), 0),
                             role_exceeding_actor.role) g;
 END;
-COMMENT ON FUNCTION orgs.role_exceeding_actor(bigint, orgs.org_role) IS
+COMMENT ON FUNCTION orgs_internal.role_exceeding_actor(bigint, orgs.org_role) IS
     'Internal: a permission the role would give in the org that the acting user does not hold (invariant 5), or NULL.';
-REVOKE ALL ON FUNCTION orgs.role_exceeding_actor(bigint, orgs.org_role) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.role_exceeding_actor(bigint, orgs.org_role) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION orgs.require_role_within_actor(org bigint, role orgs.org_role, action text)
+CREATE OR REPLACE FUNCTION orgs_internal.require_role_within_actor(org bigint, role orgs.org_role, action text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -250,16 +250,16 @@ AS $$
 DECLARE
     v_perm text;
 BEGIN
-    IF orgs.role_scope_in(org, role) IS NULL THEN
+    IF orgs_internal.role_scope_in(org, role) IS NULL THEN
         RAISE EXCEPTION 'role "%" does not exist', role
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = format('The roles of organization "%s" are: %s.', orgs.org_name(org),
+                  HINT = format('The roles of organization "%s" are: %s.', orgs_internal.org_name(org),
                                 (SELECT string_agg(r.name, ', ' ORDER BY r.role_scope <> 0, r.name)
                                    FROM orgs.roles r WHERE r.role_scope IN (0, org)));
     END IF;
-    v_perm := orgs.role_exceeding_actor(org, role);
+    v_perm := orgs_internal.role_exceeding_actor(org, role);
     IF v_perm IS NOT NULL THEN
-        RAISE EXCEPTION 'permission denied to % role "%" in organization "%"', action, role, orgs.org_name(org)
+        RAISE EXCEPTION 'permission denied to % role "%" in organization "%"', action, role, orgs_internal.org_name(org)
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = format('Role "%s" includes permission "%s", which the acting user does not hold.', role, v_perm),
                   HINT = CASE WHEN action IN ('grant', 'invite with')
@@ -268,9 +268,9 @@ BEGIN
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION orgs.require_role_within_actor(bigint, orgs.org_role, text) IS
+COMMENT ON FUNCTION orgs_internal.require_role_within_actor(bigint, orgs.org_role, text) IS
     'Internal: raise invalid_parameter_value when the organization has no such role, insufficient_privilege when the role holds a permission the acting user lacks in the org.';
-REVOKE ALL ON FUNCTION orgs.require_role_within_actor(bigint, orgs.org_role, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.require_role_within_actor(bigint, orgs.org_role, text) FROM PUBLIC;
 
 -- Serialize the membership changes of one organization, and make the
 -- permission checks that follow see everything committed before.  The row
@@ -281,7 +281,7 @@ REVOKE ALL ON FUNCTION orgs.require_role_within_actor(bigint, orgs.org_role, tex
 -- demoted by a transaction that commits while we wait would still pass
 -- the members.manage check (the cache takes in other backends'
 -- invalidations only once per top-level statement).
-CREATE OR REPLACE FUNCTION orgs.lock_org_membership(org bigint)
+CREATE OR REPLACE FUNCTION orgs_internal.lock_org_membership(org bigint)
 RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -289,9 +289,9 @@ BEGIN ATOMIC
     UPDATE orgs.organizations o SET admin_epoch = o.admin_epoch
      WHERE o.id OPERATOR(pg_catalog.=) lock_org_membership.org;
 END;
-COMMENT ON FUNCTION orgs.lock_org_membership(bigint) IS
+COMMENT ON FUNCTION orgs_internal.lock_org_membership(bigint) IS
     'Internal: lock an organization''s row to serialize its membership changes, and refresh this backend''s permission cache.';
-REVOKE ALL ON FUNCTION orgs.lock_org_membership(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.lock_org_membership(bigint) FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Organizations
@@ -303,12 +303,12 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_name text := orgs.clean_name('organization', name);
-    v_billing text := CASE WHEN billing_email IS NULL THEN NULL ELSE orgs.clean_email(billing_email) END;
+    v_actor bigint := orgs_internal.require_actor();
+    v_name text := orgs_internal.clean_name('organization', name);
+    v_billing text := CASE WHEN billing_email IS NULL THEN NULL ELSE orgs_internal.clean_email(billing_email) END;
     v_id bigint;
 BEGIN
-    PERFORM orgs.check_identifier('organization ID', org_id);
+    PERFORM orgs_internal.check_identifier('organization ID', org_id);
     IF EXISTS (SELECT 1 FROM orgs.owner_names n
                 WHERE n.name_key = lower(create_org.org_id) AND n.user_id IS NOT NULL) THEN
         RAISE EXCEPTION 'organization ID "%" is already taken', org_id
@@ -329,9 +329,9 @@ BEGIN
                   DETAIL = 'User handles and organization IDs share one namespace and are compared without regard to case.';
     END;
     INSERT INTO orgs.members (org_id, user_id, role) VALUES (v_id, v_actor, 'admin');
-    PERFORM orgs.write_audit(v_id, 200, 'org_created', create_org.org_id,
+    PERFORM orgs_internal.write_audit(v_id, 200, 'org_created', create_org.org_id,
                              jsonb_build_object('name', v_name, 'billing_email', v_billing));
-    PERFORM orgs.write_audit(v_id, 100, 'member_added', orgs.current_user_handle(),
+    PERFORM orgs_internal.write_audit(v_id, 100, 'member_added', orgs.current_user_handle(),
                              jsonb_build_object('role', 'admin', 'via', 'create_org'));
     RETURN v_id;
 END;
@@ -345,15 +345,15 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_name text := CASE WHEN name IS NULL THEN NULL ELSE orgs.clean_name('organization', name) END;
+    v_actor bigint := orgs_internal.require_actor();
+    v_name text := CASE WHEN name IS NULL THEN NULL ELSE orgs_internal.clean_name('organization', name) END;
     v_billing text := CASE WHEN billing_email IS NULL OR btrim(billing_email) = '' THEN NULL
-                           ELSE orgs.clean_email(billing_email) END;
-    v_org bigint := orgs.visible_org(org_id);
+                           ELSE orgs_internal.clean_email(billing_email) END;
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_old record;
     v_details jsonb := '{}';
 BEGIN
-    PERFORM orgs.require_org_permission(v_org, 'org.edit', 'edit organization %s');
+    PERFORM orgs_internal.require_org_permission(v_org, 'org.edit', 'edit organization %s');
     SELECT o.name, o.billing_email::text AS billing_email INTO v_old
       FROM orgs.organizations o WHERE o.id = v_org FOR NO KEY UPDATE;
     IF v_name IS NOT NULL AND v_name IS DISTINCT FROM v_old.name THEN
@@ -371,7 +371,7 @@ BEGIN
         RETURN;                 -- nothing changes, nothing to log
     END IF;
     UPDATE orgs.organizations o SET name = v_name, billing_email = v_billing WHERE o.id = v_org;
-    PERFORM orgs.write_audit(v_org, 201, 'org_updated', orgs.org_name(v_org), v_details);
+    PERFORM orgs_internal.write_audit(v_org, 201, 'org_updated', orgs_internal.org_name(v_org), v_details);
 END;
 $$;
 COMMENT ON FUNCTION orgs.update_org(text, text, text) IS
@@ -383,13 +383,13 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_name text;
     v_apps text[];
 BEGIN
-    PERFORM orgs.lock_org_membership(v_org);
-    PERFORM orgs.require_org_permission(v_org, 'org.delete', 'delete organization %s');
+    PERFORM orgs_internal.lock_org_membership(v_org);
+    PERFORM orgs_internal.require_org_permission(v_org, 'org.delete', 'delete organization %s');
     -- Lock the org first: an app created or transferred in concurrently is
     -- either counted here or fails on its foreign key.
     SELECT o.org_id INTO v_name FROM orgs.organizations o WHERE o.id = v_org FOR UPDATE;
@@ -402,7 +402,7 @@ BEGIN
                                   array_to_string(v_apps, ', ')),
                   HINT = 'Delete or transfer the apps first, or call orgs.delete_org with drop_apps => true.';
     END IF;
-    PERFORM orgs.write_audit(v_org, 202, 'org_deleted', v_name,
+    PERFORM orgs_internal.write_audit(v_org, 202, 'org_deleted', v_name,
                              jsonb_build_object('dropped_apps', to_jsonb(v_apps)));
     DELETE FROM orgs.apps a WHERE a.org_id = v_org;
     DELETE FROM orgs.organizations o WHERE o.id = v_org;
@@ -421,11 +421,11 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_role orgs.org_role;
 BEGIN
-    PERFORM orgs.lock_org_membership(v_org);
+    PERFORM orgs_internal.lock_org_membership(v_org);
     DELETE FROM orgs.members m WHERE m.org_id = v_org AND m.user_id = v_actor
     RETURNING m.role INTO v_role;
     IF NOT FOUND THEN
@@ -433,7 +433,7 @@ BEGIN
         RAISE EXCEPTION 'organization "%" does not exist', org_id
             USING ERRCODE = 'undefined_object';
     END IF;
-    PERFORM orgs.write_audit(v_org, 102, 'member_removed', orgs.current_user_handle(),
+    PERFORM orgs_internal.write_audit(v_org, 102, 'member_removed', orgs.current_user_handle(),
                              jsonb_build_object('role', v_role, 'left', true));
 END;
 $$;
@@ -442,7 +442,7 @@ COMMENT ON FUNCTION orgs.leave_org(text) IS
 
 -- The membership row of a user in an org, locked; 42704 unless a member
 -- (one error whether or not a user of that handle exists elsewhere).
-CREATE OR REPLACE FUNCTION orgs.locked_member(org bigint, handle text)
+CREATE OR REPLACE FUNCTION orgs_internal.locked_member(org bigint, handle text)
 RETURNS orgs.members
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -454,15 +454,15 @@ BEGIN
     SELECT m.* INTO v_member FROM orgs.members m
      WHERE m.org_id = org AND m.user_id = v_user FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'user "%" is not a member of organization "%"', handle, orgs.org_name(org)
+        RAISE EXCEPTION 'user "%" is not a member of organization "%"', handle, orgs_internal.org_name(org)
             USING ERRCODE = 'undefined_object';
     END IF;
     RETURN v_member;
 END;
 $$;
-COMMENT ON FUNCTION orgs.locked_member(bigint, text) IS
+COMMENT ON FUNCTION orgs_internal.locked_member(bigint, text) IS
     'Internal: a user''s membership row in an org, locked for update; undefined_object when there is none.';
-REVOKE ALL ON FUNCTION orgs.locked_member(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.locked_member(bigint, text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.set_member_role(org_id text, user_handle text, role orgs.org_role)
 RETURNS void
@@ -470,26 +470,26 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_org bigint;
     v_member orgs.members;
 BEGIN
     IF role IS NULL THEN
         RAISE EXCEPTION 'role must not be null' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_org := orgs.visible_org(org_id);
-    PERFORM orgs.lock_org_membership(v_org);
-    PERFORM orgs.require_org_permission(v_org, 'members.manage', 'change member roles in organization %s');
-    v_member := orgs.locked_member(v_org, user_handle);
+    v_org := orgs_internal.visible_org(org_id);
+    PERFORM orgs_internal.lock_org_membership(v_org);
+    PERFORM orgs_internal.require_org_permission(v_org, 'members.manage', 'change member roles in organization %s');
+    v_member := orgs_internal.locked_member(v_org, user_handle);
     -- no escalation: neither the old role nor the new may exceed the actor's
-    PERFORM orgs.require_role_within_actor(v_org, v_member.role, 'change the role of a member with');
-    PERFORM orgs.require_role_within_actor(v_org, role, 'grant');
+    PERFORM orgs_internal.require_role_within_actor(v_org, v_member.role, 'change the role of a member with');
+    PERFORM orgs_internal.require_role_within_actor(v_org, role, 'grant');
     IF v_member.role = role THEN
         RETURN;                 -- nothing changes, nothing to log
     END IF;
     UPDATE orgs.members m SET role = set_member_role.role
      WHERE m.org_id = v_org AND m.user_id = v_member.user_id;
-    PERFORM orgs.write_audit(v_org, 101, 'member_role_changed',
+    PERFORM orgs_internal.write_audit(v_org, 101, 'member_role_changed',
                              (SELECT u.handle::text FROM orgs.users u WHERE u.id = v_member.user_id),
                              jsonb_build_object('old_role', v_member.role, 'new_role', role));
 END;
@@ -503,21 +503,21 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_member orgs.members;
     v_teams text[];
 BEGIN
-    PERFORM orgs.lock_org_membership(v_org);
-    PERFORM orgs.require_org_permission(v_org, 'members.manage', 'remove members in organization %s');
-    v_member := orgs.locked_member(v_org, user_handle);
-    PERFORM orgs.require_role_within_actor(v_org, v_member.role, 'remove a member with');
+    PERFORM orgs_internal.lock_org_membership(v_org);
+    PERFORM orgs_internal.require_org_permission(v_org, 'members.manage', 'remove members in organization %s');
+    v_member := orgs_internal.locked_member(v_org, user_handle);
+    PERFORM orgs_internal.require_role_within_actor(v_org, v_member.role, 'remove a member with');
     SELECT coalesce(array_agg(t.team_id::text ORDER BY t.team_key), '{}') INTO v_teams
       FROM orgs.team_members tm JOIN orgs.teams t ON t.id = tm.team_id
      WHERE tm.org_id = v_org AND tm.user_id = v_member.user_id;
     -- the team memberships go with the membership (foreign key cascade)
     DELETE FROM orgs.members m WHERE m.org_id = v_org AND m.user_id = v_member.user_id;
-    PERFORM orgs.write_audit(v_org, 102, 'member_removed',
+    PERFORM orgs_internal.write_audit(v_org, 102, 'member_removed',
                              (SELECT u.handle::text FROM orgs.users u WHERE u.id = v_member.user_id),
                              jsonb_build_object('role', v_member.role, 'teams', to_jsonb(v_teams)));
 END;

@@ -56,7 +56,7 @@ COMMENT ON FUNCTION orgs.invitation_effective_state(orgs.invitation_state, times
 
 -- Announce every new notification on orgs_events (delivered at commit):
 -- its key only, so that a stranger listening learns nothing.
-CREATE OR REPLACE FUNCTION orgs.trg_notification_notify()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_notification_notify()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -66,12 +66,12 @@ BEGIN
     RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_notification_notify() IS
+COMMENT ON FUNCTION orgs_internal.trg_notification_notify() IS
     'Internal: NOTIFY orgs_events with the key of a new notification, and nothing else (any role may listen).';
-REVOKE ALL ON FUNCTION orgs.trg_notification_notify() FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.trg_notification_notify() FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER notification_notify AFTER INSERT ON orgs.notifications
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_notification_notify();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_notification_notify();
 COMMENT ON TRIGGER notification_notify ON orgs.notifications IS
     'Announces each new notification on channel orgs_events (payload: its key).';
 
@@ -100,8 +100,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_email text := orgs.clean_email(email);
+    v_actor bigint := orgs_internal.require_actor();
+    v_email text := orgs_internal.clean_email(email);
     v_now timestamptz := now();
     v_expires timestamptz;
     v_org bigint;
@@ -119,15 +119,15 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'An invitation is valid for more than zero and at most 30 days.';
     END IF;
-    v_org := orgs.visible_org(org_id);
-    PERFORM orgs.require_org_permission(v_org, 'members.manage', 'invite members in organization %s');
-    PERFORM orgs.require_role_within_actor(v_org, role, 'invite with');
+    v_org := orgs_internal.visible_org(org_id);
+    PERFORM orgs_internal.require_org_permission(v_org, 'members.manage', 'invite members in organization %s');
+    PERFORM orgs_internal.require_role_within_actor(v_org, role, 'invite with');
 
     SELECT u.id INTO v_invitee FROM orgs.users u WHERE u.email_key = orgs.email_key(v_email);
     IF v_invitee IS NOT NULL
        AND EXISTS (SELECT 1 FROM orgs.members m WHERE m.org_id = v_org AND m.user_id = v_invitee) THEN
         RAISE EXCEPTION 'user with e-mail address "%" is already a member of organization "%"',
-                        v_email, orgs.org_name(v_org)
+                        v_email, orgs_internal.org_name(v_org)
             USING ERRCODE = 'duplicate_object';
     END IF;
 
@@ -136,16 +136,16 @@ BEGIN
      WHERE i.org_id = v_org AND i.email_key = orgs.email_key(v_email)
        AND i.state = 'pending' AND i.expires_at <= v_now;
 
-    v_token := orgs.generate_token();
+    v_token := orgs_internal.generate_token();
     BEGIN
         INSERT INTO orgs.invitations AS i (org_id, email, role, token_hash, invited_by, created_at, expires_at)
-        VALUES (v_org, v_email, invite.role, orgs.hash_token(v_token), v_actor, v_now, v_expires)
+        VALUES (v_org, v_email, invite.role, orgs_internal.hash_token(v_token), v_actor, v_now, v_expires)
         RETURNING i.id INTO v_id;
     EXCEPTION WHEN unique_violation THEN
         GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
         IF v_constraint = 'invitations_one_pending' THEN
             RAISE EXCEPTION 'a pending invitation for "%" to organization "%" already exists',
-                            v_email, orgs.org_name(v_org)
+                            v_email, orgs_internal.org_name(v_org)
                 USING ERRCODE = 'duplicate_object',
                       HINT = 'Rescind it before sending a new one.';
         END IF;
@@ -155,10 +155,10 @@ BEGIN
     INSERT INTO orgs.notifications AS n (user_id, email, org_id, event, payload)
     VALUES (v_invitee, v_email, v_org, 'invitation',
             jsonb_build_object('invitation_id', v_id, 'org_id', v_org,
-                               'org', orgs.org_name(v_org), 'role', role,
+                               'org', orgs_internal.org_name(v_org), 'role', role,
                                'invited_by', orgs.current_user_handle(),
                                'expires_at', v_expires));
-    PERFORM orgs.write_audit(v_org, 103, 'invitation_created', v_email,
+    PERFORM orgs_internal.write_audit(v_org, 103, 'invitation_created', v_email,
                              jsonb_build_object('invitation_id', v_id, 'role', role, 'expires_at', v_expires));
     invitation_id := v_id;
     token := v_token;
@@ -174,7 +174,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_inv orgs.invitations;
 BEGIN
     SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = rescind_invitation.invitation_id FOR UPDATE;
@@ -182,7 +182,7 @@ BEGIN
         RAISE EXCEPTION 'invitation % does not exist', invitation_id
             USING ERRCODE = 'undefined_object';
     END IF;
-    PERFORM orgs.require_org_permission(v_inv.org_id, 'members.manage', 'rescind invitations in organization %s');
+    PERFORM orgs_internal.require_org_permission(v_inv.org_id, 'members.manage', 'rescind invitations in organization %s');
     IF orgs.invitation_effective_state(v_inv.state, v_inv.expires_at) <> 'pending' THEN
         RAISE EXCEPTION 'invitation % is already %', invitation_id,
                         orgs.invitation_effective_state(v_inv.state, v_inv.expires_at)
@@ -195,8 +195,8 @@ BEGIN
     VALUES ((SELECT u.id FROM orgs.users u WHERE u.email_key = v_inv.email_key), v_inv.email, v_inv.org_id,
             'invitation_rescinded',
             jsonb_build_object('invitation_id', v_inv.id, 'org_id', v_inv.org_id,
-                               'org', orgs.org_name(v_inv.org_id), 'role', v_inv.role));
-    PERFORM orgs.write_audit(v_inv.org_id, 104, 'invitation_cancelled', v_inv.email::text,
+                               'org', orgs_internal.org_name(v_inv.org_id), 'role', v_inv.role));
+    PERFORM orgs_internal.write_audit(v_inv.org_id, 104, 'invitation_cancelled', v_inv.email::text,
                              jsonb_build_object('invitation_id', v_inv.id, 'role', v_inv.role));
 END;
 $$;
@@ -205,15 +205,15 @@ COMMENT ON FUNCTION orgs.rescind_invitation(bigint) IS
 
 -- Accept or decline an invitation already locked and checked by the caller:
 -- it is pending, unexpired and addressed to the acting user.
-CREATE OR REPLACE FUNCTION orgs.decide_invitation(inv orgs.invitations, accept boolean)
+CREATE OR REPLACE FUNCTION orgs_internal.decide_invitation(inv orgs.invitations, accept boolean)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_handle text := orgs.current_user_handle();
-    v_org_name text := orgs.org_name(inv.org_id);
+    v_org_name text := orgs_internal.org_name(inv.org_id);
 BEGIN
     IF accept THEN
         IF EXISTS (SELECT 1 FROM orgs.members m WHERE m.org_id = inv.org_id AND m.user_id = v_actor) THEN
@@ -240,9 +240,9 @@ BEGIN
                     jsonb_build_object('invitation_id', inv.id, 'org_id', inv.org_id,
                                        'org', v_org_name, 'user', v_handle, 'role', inv.role));
         END IF;
-        PERFORM orgs.write_audit(inv.org_id, 105, 'invitation_accepted', inv.email::text,
+        PERFORM orgs_internal.write_audit(inv.org_id, 105, 'invitation_accepted', inv.email::text,
                                  jsonb_build_object('invitation_id', inv.id, 'role', inv.role, 'user', v_handle));
-        PERFORM orgs.write_audit(inv.org_id, 100, 'member_added', v_handle,
+        PERFORM orgs_internal.write_audit(inv.org_id, 100, 'member_added', v_handle,
                                  jsonb_build_object('role', inv.role, 'via', 'invitation', 'invitation_id', inv.id));
     ELSE
         UPDATE orgs.invitations i SET state = 'declined', decided_at = now(), decided_by = v_actor
@@ -253,30 +253,30 @@ BEGIN
                     jsonb_build_object('invitation_id', inv.id, 'org_id', inv.org_id,
                                        'org', v_org_name, 'email', inv.email));
         END IF;
-        PERFORM orgs.write_audit(inv.org_id, 106, 'invitation_declined', inv.email::text,
+        PERFORM orgs_internal.write_audit(inv.org_id, 106, 'invitation_declined', inv.email::text,
                                  jsonb_build_object('invitation_id', inv.id, 'role', inv.role, 'user', v_handle));
     END IF;
     RETURN inv.org_id;
 END;
 $$;
-COMMENT ON FUNCTION orgs.decide_invitation(orgs.invitations, boolean) IS
+COMMENT ON FUNCTION orgs_internal.decide_invitation(orgs.invitations, boolean) IS
     'Internal: accept or decline a locked, checked invitation for the acting user.';
-REVOKE ALL ON FUNCTION orgs.decide_invitation(orgs.invitations, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.decide_invitation(orgs.invitations, boolean) FROM PUBLIC;
 
 -- The invitation with this token, locked, if the acting user may use it;
 -- otherwise the one error for every bad token.
-CREATE OR REPLACE FUNCTION orgs.invitation_by_token(token text)
+CREATE OR REPLACE FUNCTION orgs_internal.invitation_by_token(token text)
 RETURNS orgs.invitations
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_inv orgs.invitations;
 BEGIN
     IF token IS NOT NULL THEN
         SELECT i.* INTO v_inv FROM orgs.invitations i
-         WHERE i.token_hash = orgs.hash_token(invitation_by_token.token) FOR UPDATE;
+         WHERE i.token_hash = orgs_internal.hash_token(invitation_by_token.token) FOR UPDATE;
     END IF;
     IF v_inv.id IS NULL
        OR orgs.invitation_effective_state(v_inv.state, v_inv.expires_at) <> 'pending'
@@ -288,18 +288,18 @@ BEGIN
     RETURN v_inv;
 END;
 $$;
-COMMENT ON FUNCTION orgs.invitation_by_token(text) IS
+COMMENT ON FUNCTION orgs_internal.invitation_by_token(text) IS
     'Internal: the pending invitation of a token, locked, for the acting user; one error for every token that cannot be used.';
-REVOKE ALL ON FUNCTION orgs.invitation_by_token(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.invitation_by_token(text) FROM PUBLIC;
 
 -- The invitation with this id, locked, if addressed to the acting user.
-CREATE OR REPLACE FUNCTION orgs.invitation_by_id(invitation_id bigint)
+CREATE OR REPLACE FUNCTION orgs_internal.invitation_by_id(invitation_id bigint)
 RETURNS orgs.invitations
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_email text := orgs.email_key(orgs.current_user_email());
     v_inv orgs.invitations;
     v_state orgs.invitation_state;
@@ -325,15 +325,15 @@ BEGIN
     RETURN v_inv;
 END;
 $$;
-COMMENT ON FUNCTION orgs.invitation_by_id(bigint) IS
+COMMENT ON FUNCTION orgs_internal.invitation_by_id(bigint) IS
     'Internal: a pending invitation addressed to the acting user, locked; the error says why otherwise.';
-REVOKE ALL ON FUNCTION orgs.invitation_by_id(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.invitation_by_id(bigint) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.accept_invitation(token text)
 RETURNS bigint
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN orgs.decide_invitation(orgs.invitation_by_token(token), true);
+RETURN orgs_internal.decide_invitation(orgs_internal.invitation_by_token(token), true);
 COMMENT ON FUNCTION orgs.accept_invitation(text) IS
     'Accept an invitation by its token: the acting user joins the organization with the invited role; returns the org''s key.';
 
@@ -341,7 +341,7 @@ CREATE OR REPLACE FUNCTION orgs.accept_invitation(invitation_id bigint)
 RETURNS bigint
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN orgs.decide_invitation(orgs.invitation_by_id(invitation_id), true);
+RETURN orgs_internal.decide_invitation(orgs_internal.invitation_by_id(invitation_id), true);
 COMMENT ON FUNCTION orgs.accept_invitation(bigint) IS
     'Accept an invitation addressed to the acting user by its id; returns the org''s key.';
 
@@ -351,7 +351,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM orgs.decide_invitation(orgs.invitation_by_token(token), false);
+    PERFORM orgs_internal.decide_invitation(orgs_internal.invitation_by_token(token), false);
 END;
 $$;
 COMMENT ON FUNCTION orgs.decline_invitation(text) IS 'Decline an invitation by its token.';
@@ -362,7 +362,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM orgs.decide_invitation(orgs.invitation_by_id(invitation_id), false);
+    PERFORM orgs_internal.decide_invitation(orgs_internal.invitation_by_id(invitation_id), false);
 END;
 $$;
 COMMENT ON FUNCTION orgs.decline_invitation(bigint) IS 'Decline an invitation addressed to the acting user by its id.';
@@ -390,7 +390,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
 BEGIN
     UPDATE orgs.notifications n SET read_at = COALESCE(n.read_at, now())
      WHERE n.id = mark_notification_read.notification_id

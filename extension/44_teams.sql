@@ -16,7 +16,7 @@
 -- capped by the member's role ceiling).
 
 -- A team of an org the acting user may list (teams.view), or 42704.
-CREATE OR REPLACE FUNCTION orgs.visible_team(org bigint, team_id text)
+CREATE OR REPLACE FUNCTION orgs_internal.visible_team(org bigint, team_id text)
 RETURNS orgs.teams
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -27,18 +27,18 @@ BEGIN
     SELECT t.* INTO v_team FROM orgs.teams t
      WHERE t.org_id = org AND t.team_key = lower(visible_team.team_id);
     IF NOT FOUND OR NOT COALESCE(orgs.has_org_permission(org, 'teams.view'), false) THEN
-        RAISE EXCEPTION 'team "%" does not exist in organization "%"', team_id, orgs.org_name(org)
+        RAISE EXCEPTION 'team "%" does not exist in organization "%"', team_id, orgs_internal.org_name(org)
             USING ERRCODE = 'undefined_object';
     END IF;
     RETURN v_team;
 END;
 $$;
-COMMENT ON FUNCTION orgs.visible_team(bigint, text) IS
+COMMENT ON FUNCTION orgs_internal.visible_team(bigint, text) IS
     'Internal: a team of the org that the acting user may see (teams.view); otherwise the same error as for one that does not exist.';
-REVOKE ALL ON FUNCTION orgs.visible_team(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.visible_team(bigint, text) FROM PUBLIC;
 
 -- The display name of an app: owner/app_id.
-CREATE OR REPLACE FUNCTION orgs.app_name(app bigint)
+CREATE OR REPLACE FUNCTION orgs_internal.app_name(app bigint)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -47,11 +47,11 @@ RETURN (SELECT COALESCE(o.org_id::text, u.handle::text) OPERATOR(pg_catalog.||) 
           LEFT JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) a.org_id
           LEFT JOIN orgs.users u ON u.id OPERATOR(pg_catalog.=) a.owner_user_id
          WHERE a.id OPERATOR(pg_catalog.=) app);
-COMMENT ON FUNCTION orgs.app_name(bigint) IS 'Internal: the name ''owner/app_id'' of an app key.';
-REVOKE ALL ON FUNCTION orgs.app_name(bigint) FROM PUBLIC;
+COMMENT ON FUNCTION orgs_internal.app_name(bigint) IS 'Internal: the name ''owner/app_id'' of an app key.';
+REVOKE ALL ON FUNCTION orgs_internal.app_name(bigint) FROM PUBLIC;
 
 -- The first permission of `perms` the acting user does not hold on the app.
-CREATE OR REPLACE FUNCTION orgs.first_permission_not_held(app bigint, perms text[])
+CREATE OR REPLACE FUNCTION orgs_internal.first_permission_not_held(app bigint, perms text[])
 RETURNS text
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -61,9 +61,9 @@ BEGIN ATOMIC
      ORDER BY p.p COLLATE "C"
      LIMIT 1;
 END;
-COMMENT ON FUNCTION orgs.first_permission_not_held(bigint, text[]) IS
+COMMENT ON FUNCTION orgs_internal.first_permission_not_held(bigint, text[]) IS
     'Internal: the first of the app-level permissions that the acting user does not hold on the app, or NULL.';
-REVOKE ALL ON FUNCTION orgs.first_permission_not_held(bigint, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.first_permission_not_held(bigint, text[]) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.level_permissions(level orgs.team_permission)
 RETURNS text[]
@@ -79,7 +79,7 @@ COMMENT ON FUNCTION orgs.level_permissions(orgs.team_permission) IS
 
 -- A team level named in a team function: invalid_parameter_value unless
 -- it exists.
-CREATE OR REPLACE FUNCTION orgs.require_level(level text)
+CREATE OR REPLACE FUNCTION orgs_internal.require_level(level text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -92,13 +92,13 @@ BEGIN
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION orgs.require_level(text) IS
+COMMENT ON FUNCTION orgs_internal.require_level(text) IS
     'Internal: invalid_parameter_value unless the team level exists.';
-REVOKE ALL ON FUNCTION orgs.require_level(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.require_level(text) FROM PUBLIC;
 
 -- Invariant 5 for a team grant: the level must be within the acting user's
 -- effective set on the app.
-CREATE OR REPLACE FUNCTION orgs.require_level_within_actor(app bigint, level orgs.team_permission)
+CREATE OR REPLACE FUNCTION orgs_internal.require_level_within_actor(app bigint, level orgs.team_permission)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -106,22 +106,22 @@ AS $$
 DECLARE
     v_perm text;
 BEGIN
-    PERFORM orgs.require_level(level);
-    v_perm := orgs.first_permission_not_held(app, orgs.level_permissions(level));
+    PERFORM orgs_internal.require_level(level);
+    v_perm := orgs_internal.first_permission_not_held(app, orgs.level_permissions(level));
     IF v_perm IS NOT NULL THEN
-        RAISE EXCEPTION 'permission denied to grant level "%" on app "%"', level, orgs.app_name(app)
+        RAISE EXCEPTION 'permission denied to grant level "%" on app "%"', level, orgs_internal.app_name(app)
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = format('Level "%s" includes permission "%s", which the acting user does not hold on the app.', level, v_perm),
                   HINT = 'Nobody can grant a permission they do not hold.';
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION orgs.require_level_within_actor(bigint, orgs.team_permission) IS
+COMMENT ON FUNCTION orgs_internal.require_level_within_actor(bigint, orgs.team_permission) IS
     'Internal: raise insufficient_privilege when a team level gives a permission the acting user lacks on the app.';
-REVOKE ALL ON FUNCTION orgs.require_level_within_actor(bigint, orgs.team_permission) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.require_level_within_actor(bigint, orgs.team_permission) FROM PUBLIC;
 
 -- An app named in a team function: visible to the acting user, or 42704.
-CREATE OR REPLACE FUNCTION orgs.resolve_app(app text)
+CREATE OR REPLACE FUNCTION orgs_internal.resolve_app(app text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -132,12 +132,12 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'An app is named as "owner/app_id".';
     END IF;
-    RETURN orgs.visible_app(app);
+    RETURN orgs_internal.visible_app(app);
 END;
 $$;
-COMMENT ON FUNCTION orgs.resolve_app(text) IS
+COMMENT ON FUNCTION orgs_internal.resolve_app(text) IS
     'Internal: the key of an app named ''owner/app_id'' that the acting user may see; otherwise the error for one that does not exist.';
-REVOKE ALL ON FUNCTION orgs.resolve_app(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.resolve_app(text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.create_team(org_id text, team_id text, name text,
                                  default_permission orgs.team_permission)
@@ -146,28 +146,28 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_name text := orgs.clean_name('team', name);
+    v_actor bigint := orgs_internal.require_actor();
+    v_name text := orgs_internal.clean_name('team', name);
     v_org bigint;
     v_id bigint;
 BEGIN
-    PERFORM orgs.check_identifier('team ID', team_id);
+    PERFORM orgs_internal.check_identifier('team ID', team_id);
     IF default_permission IS NULL THEN
         RAISE EXCEPTION 'default permission must not be null' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM orgs.require_level(default_permission);
-    v_org := orgs.visible_org(org_id);
-    PERFORM orgs.require_org_permission(v_org, 'teams.manage', 'create teams in organization %s');
+    PERFORM orgs_internal.require_level(default_permission);
+    v_org := orgs_internal.visible_org(org_id);
+    PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage', 'create teams in organization %s');
     BEGIN
         INSERT INTO orgs.teams AS t (org_id, team_id, name, default_permission)
         VALUES (v_org, create_team.team_id, v_name, create_team.default_permission)
         RETURNING t.id INTO v_id;
     EXCEPTION WHEN unique_violation THEN
-        RAISE EXCEPTION 'team "%" already exists in organization "%"', team_id, orgs.org_name(v_org)
+        RAISE EXCEPTION 'team "%" already exists in organization "%"', team_id, orgs_internal.org_name(v_org)
             USING ERRCODE = 'duplicate_object',
                   DETAIL = 'Team IDs are unique within an organization, compared without regard to case.';
     END;
-    PERFORM orgs.write_audit(v_org, 107, 'team_created', team_id,
+    PERFORM orgs_internal.write_audit(v_org, 107, 'team_created', team_id,
                              jsonb_build_object('name', v_name, 'default_permission', default_permission));
     RETURN v_id;
 END;
@@ -181,18 +181,18 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_name text := orgs.clean_name('team', name);
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_name text := orgs_internal.clean_name('team', name);
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_team orgs.teams;
 BEGIN
-    PERFORM orgs.require_org_permission(v_org, 'teams.manage', 'rename teams in organization %s');
-    v_team := orgs.visible_team(v_org, team_id);
+    PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage', 'rename teams in organization %s');
+    v_team := orgs_internal.visible_team(v_org, team_id);
     IF v_team.name = v_name THEN
         RETURN;                 -- nothing changes, nothing to log
     END IF;
     UPDATE orgs.teams t SET name = v_name WHERE t.id = v_team.id;
-    PERFORM orgs.write_audit(v_org, 108, 'team_updated', v_team.team_id::text,
+    PERFORM orgs_internal.write_audit(v_org, 108, 'team_updated', v_team.team_id::text,
                              jsonb_build_object('name', jsonb_build_object('old', v_team.name, 'new', v_name)));
 END;
 $$;
@@ -204,22 +204,22 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_team orgs.teams;
     v_members jsonb;
     v_apps jsonb;
 BEGIN
-    PERFORM orgs.require_org_permission(v_org, 'teams.manage', 'delete teams in organization %s');
-    v_team := orgs.visible_team(v_org, team_id);
+    PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage', 'delete teams in organization %s');
+    v_team := orgs_internal.visible_team(v_org, team_id);
     SELECT COALESCE(jsonb_agg(u.handle::text ORDER BY u.handle_key), '[]') INTO v_members
       FROM orgs.team_members tm JOIN orgs.users u ON u.id = tm.user_id
      WHERE tm.team_id = v_team.id;
-    SELECT COALESCE(jsonb_agg(jsonb_build_object('app', orgs.app_name(ta.app_id), 'permission', ta.permission)
+    SELECT COALESCE(jsonb_agg(jsonb_build_object('app', orgs_internal.app_name(ta.app_id), 'permission', ta.permission)
                               ORDER BY ta.app_id), '[]') INTO v_apps
       FROM orgs.team_apps ta WHERE ta.team_id = v_team.id;
     DELETE FROM orgs.teams t WHERE t.id = v_team.id;
-    PERFORM orgs.write_audit(v_org, 109, 'team_deleted', v_team.team_id::text,
+    PERFORM orgs_internal.write_audit(v_org, 109, 'team_deleted', v_team.team_id::text,
                              jsonb_build_object('name', v_team.name, 'members', v_members, 'apps', v_apps));
 END;
 $$;
@@ -231,16 +231,16 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_team orgs.teams;
     v_user bigint;
     v_role orgs.org_role;
     r record;
     v_perm text;
 BEGIN
-    PERFORM orgs.require_org_permission(v_org, 'teams.manage_members', 'add team members in organization %s');
-    v_team := orgs.visible_team(v_org, team_id);
+    PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage_members', 'add team members in organization %s');
+    v_team := orgs_internal.visible_team(v_org, team_id);
     -- a user that exists only outside the org gets the same error as one
     -- that does not exist at all
     v_user := CASE WHEN user_handle IS NULL THEN NULL ELSE orgs.lookup_user(user_handle) END;
@@ -249,7 +249,7 @@ BEGIN
     SELECT m.role INTO v_role FROM orgs.members m
      WHERE m.org_id = v_org AND m.user_id = v_user FOR KEY SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'user "%" is not a member of organization "%"', user_handle, orgs.org_name(v_org)
+        RAISE EXCEPTION 'user "%" is not a member of organization "%"', user_handle, orgs_internal.org_name(v_org)
             USING ERRCODE = 'undefined_object',
                   HINT = 'Only members of the organization can be added to its teams.';
     END IF;
@@ -260,7 +260,7 @@ BEGIN
     -- no escalation: what the team's apps give this member, the actor holds
     FOR r IN SELECT ta.app_id, ta.permission FROM orgs.team_apps ta
               WHERE ta.team_id = v_team.id ORDER BY ta.app_id LOOP
-        v_perm := orgs.first_permission_not_held(r.app_id, ARRAY(
+        v_perm := orgs_internal.first_permission_not_held(r.app_id, ARRAY(
                       SELECT l.permission::text FROM orgs.team_level_permissions l
                         JOIN orgs.role_app_ceiling c ON c.permission = l.permission AND c.role = v_role
                        WHERE l.level = r.permission));
@@ -268,7 +268,7 @@ BEGIN
             RAISE EXCEPTION 'permission denied to add user "%" to team "%"', user_handle, v_team.team_id
                 USING ERRCODE = 'insufficient_privilege',
                       DETAIL = format('Team "%s" holds app "%s" at level "%s", which would give the user permission "%s" that the acting user does not hold on the app.',
-                                      v_team.team_id, orgs.app_name(r.app_id), r.permission, v_perm),
+                                      v_team.team_id, orgs_internal.app_name(r.app_id), r.permission, v_perm),
                       HINT = 'Nobody can grant a permission they do not hold.';
         END IF;
     END LOOP;
@@ -278,7 +278,7 @@ BEGIN
         RAISE EXCEPTION 'user "%" is already a member of team "%"', user_handle, v_team.team_id
             USING ERRCODE = 'duplicate_object';
     END;
-    PERFORM orgs.write_audit(v_org, 110, 'team_member_added', v_team.team_id::text,
+    PERFORM orgs_internal.write_audit(v_org, 110, 'team_member_added', v_team.team_id::text,
                              jsonb_build_object('user', (SELECT u.handle::text FROM orgs.users u WHERE u.id = v_user)));
 END;
 $$;
@@ -291,20 +291,20 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_team orgs.teams;
     v_user bigint;
 BEGIN
-    PERFORM orgs.require_org_permission(v_org, 'teams.manage_members', 'remove team members in organization %s');
-    v_team := orgs.visible_team(v_org, team_id);
+    PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage_members', 'remove team members in organization %s');
+    v_team := orgs_internal.visible_team(v_org, team_id);
     v_user := CASE WHEN user_handle IS NULL THEN NULL ELSE orgs.lookup_user(user_handle) END;
     DELETE FROM orgs.team_members tm WHERE tm.team_id = v_team.id AND tm.user_id = v_user;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'user "%" is not a member of team "%"', user_handle, v_team.team_id
             USING ERRCODE = 'undefined_object';
     END IF;
-    PERFORM orgs.write_audit(v_org, 111, 'team_member_removed', v_team.team_id::text,
+    PERFORM orgs_internal.write_audit(v_org, 111, 'team_member_removed', v_team.team_id::text,
                              jsonb_build_object('user', (SELECT u.handle::text FROM orgs.users u WHERE u.id = v_user)));
 END;
 $$;
@@ -318,36 +318,36 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_team orgs.teams;
     v_app bigint;
     v_app_org bigint;
     v_level orgs.team_permission;
 BEGIN
-    PERFORM orgs.require_org_permission(v_org, 'teams.manage_apps', 'add team apps in organization %s');
-    v_team := orgs.visible_team(v_org, team_id);
-    v_app := orgs.resolve_app(app);
+    PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage_apps', 'add team apps in organization %s');
+    v_team := orgs_internal.visible_team(v_org, team_id);
+    v_app := orgs_internal.resolve_app(app);
     -- lock the app: a concurrent transfer out waits for us (and then drops
     -- the grant) or we see the new owner
     SELECT a.org_id INTO v_app_org FROM orgs.apps a WHERE a.id = v_app FOR KEY SHARE;
     IF v_app_org IS DISTINCT FROM v_org THEN
-        RAISE EXCEPTION 'app "%" is not owned by organization "%"', app, orgs.org_name(v_org)
+        RAISE EXCEPTION 'app "%" is not owned by organization "%"', app, orgs_internal.org_name(v_org)
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Only apps the organization owns can be added to its teams; transfer the app to the organization first.';
     END IF;
     v_level := COALESCE(permission, v_team.default_permission);
-    PERFORM orgs.require_level_within_actor(v_app, v_level);
+    PERFORM orgs_internal.require_level_within_actor(v_app, v_level);
     BEGIN
         INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
         VALUES (v_org, v_team.id, v_app, v_level);
     EXCEPTION WHEN unique_violation THEN
-        RAISE EXCEPTION 'app "%" is already in team "%"', orgs.app_name(v_app), v_team.team_id
+        RAISE EXCEPTION 'app "%" is already in team "%"', orgs_internal.app_name(v_app), v_team.team_id
             USING ERRCODE = 'duplicate_object',
                   HINT = 'Use orgs.set_team_app_permission to change its level.';
     END;
-    PERFORM orgs.write_audit(v_org, 112, 'team_app_added', v_team.team_id::text,
-                             jsonb_build_object('app', orgs.app_name(v_app), 'permission', v_level));
+    PERFORM orgs_internal.write_audit(v_org, 112, 'team_app_added', v_team.team_id::text,
+                             jsonb_build_object('app', orgs_internal.app_name(v_app), 'permission', v_level));
 END;
 $$;
 COMMENT ON FUNCTION orgs.add_team_app(text, text, text, orgs.team_permission) IS
@@ -360,7 +360,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_org bigint;
     v_team orgs.teams;
     v_app bigint;
@@ -369,24 +369,24 @@ BEGIN
     IF permission IS NULL THEN
         RAISE EXCEPTION 'permission must not be null' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_org := orgs.visible_org(org_id);
-    PERFORM orgs.require_org_permission(v_org, 'teams.manage_apps', 'change team app permissions in organization %s');
-    v_team := orgs.visible_team(v_org, team_id);
-    v_app := orgs.resolve_app(app);
+    v_org := orgs_internal.visible_org(org_id);
+    PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage_apps', 'change team app permissions in organization %s');
+    v_team := orgs_internal.visible_team(v_org, team_id);
+    v_app := orgs_internal.resolve_app(app);
     SELECT ta.permission INTO v_old FROM orgs.team_apps ta
      WHERE ta.team_id = v_team.id AND ta.app_id = v_app FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'app "%" is not in team "%"', orgs.app_name(v_app), v_team.team_id
+        RAISE EXCEPTION 'app "%" is not in team "%"', orgs_internal.app_name(v_app), v_team.team_id
             USING ERRCODE = 'undefined_object';
     END IF;
-    PERFORM orgs.require_level_within_actor(v_app, permission);
+    PERFORM orgs_internal.require_level_within_actor(v_app, permission);
     IF v_old = permission THEN
         RETURN;                 -- nothing changes, nothing to log
     END IF;
     UPDATE orgs.team_apps ta SET permission = set_team_app_permission.permission
      WHERE ta.team_id = v_team.id AND ta.app_id = v_app;
-    PERFORM orgs.write_audit(v_org, 108, 'team_updated', v_team.team_id::text,
-                             jsonb_build_object('app', orgs.app_name(v_app),
+    PERFORM orgs_internal.write_audit(v_org, 108, 'team_updated', v_team.team_id::text,
+                             jsonb_build_object('app', orgs_internal.app_name(v_app),
                                                 'permission', jsonb_build_object('old', v_old, 'new', permission)));
 END;
 $$;
@@ -399,23 +399,23 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
     v_team orgs.teams;
     v_app bigint;
     v_old orgs.team_permission;
 BEGIN
-    PERFORM orgs.require_org_permission(v_org, 'teams.manage_apps', 'remove team apps in organization %s');
-    v_team := orgs.visible_team(v_org, team_id);
-    v_app := orgs.resolve_app(app);
+    PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage_apps', 'remove team apps in organization %s');
+    v_team := orgs_internal.visible_team(v_org, team_id);
+    v_app := orgs_internal.resolve_app(app);
     DELETE FROM orgs.team_apps ta WHERE ta.team_id = v_team.id AND ta.app_id = v_app
     RETURNING ta.permission INTO v_old;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'app "%" is not in team "%"', orgs.app_name(v_app), v_team.team_id
+        RAISE EXCEPTION 'app "%" is not in team "%"', orgs_internal.app_name(v_app), v_team.team_id
             USING ERRCODE = 'undefined_object';
     END IF;
-    PERFORM orgs.write_audit(v_org, 113, 'team_app_removed', v_team.team_id::text,
-                             jsonb_build_object('app', orgs.app_name(v_app), 'permission', v_old));
+    PERFORM orgs_internal.write_audit(v_org, 113, 'team_app_removed', v_team.team_id::text,
+                             jsonb_build_object('app', orgs_internal.app_name(v_app), 'permission', v_old));
 END;
 $$;
 COMMENT ON FUNCTION orgs.remove_team_app(text, text, text) IS 'Take an app away from a team (teams.manage_apps).';

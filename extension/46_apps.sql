@@ -18,13 +18,13 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_handle text := orgs.current_user_handle();
     v_org bigint;
     v_owner_name text;
     v_id bigint;
 BEGIN
-    PERFORM orgs.check_identifier('app ID', app_id);
+    PERFORM orgs_internal.check_identifier('app ID', app_id);
     IF lower(owner) = lower(v_handle) THEN
         v_owner_name := v_handle;               -- a personal app
     ELSE
@@ -35,8 +35,8 @@ BEGIN
                 USING ERRCODE = 'undefined_object',
                       DETAIL = 'The owner of an app is the acting user or an organization of the acting user.';
         END IF;
-        PERFORM orgs.require_org_permission(v_org, 'apps.create', 'create apps in organization %s');
-        v_owner_name := orgs.org_name(v_org);
+        PERFORM orgs_internal.require_org_permission(v_org, 'apps.create', 'create apps in organization %s');
+        v_owner_name := orgs_internal.org_name(v_org);
     END IF;
     BEGIN
         INSERT INTO orgs.apps AS a (org_id, owner_user_id, app_id, description, created_by)
@@ -48,7 +48,7 @@ BEGIN
             USING ERRCODE = 'duplicate_object',
                   DETAIL = 'App IDs are unique within their owner, compared without regard to case.';
     END;
-    PERFORM orgs.write_audit(v_org, 210, 'app_created', orgs.app_name(v_id),
+    PERFORM orgs_internal.write_audit(v_org, 210, 'app_created', orgs_internal.app_name(v_id),
                              jsonb_build_object('app_id', v_id, 'personal', v_org IS NULL,
                                                 'description', description));
     RETURN v_id;
@@ -63,7 +63,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_app bigint;
     v_row orgs.apps;
     v_org bigint;
@@ -72,25 +72,25 @@ DECLARE
     v_grants jsonb;
 BEGIN
     IF new_app_id IS NOT NULL THEN
-        PERFORM orgs.check_identifier('app ID', new_app_id);
+        PERFORM orgs_internal.check_identifier('app ID', new_app_id);
     END IF;
-    v_app := orgs.resolve_app(app);
+    v_app := orgs_internal.resolve_app(app);
     SELECT a.* INTO v_row FROM orgs.apps a WHERE a.id = v_app FOR UPDATE;
     IF NOT FOUND THEN               -- deleted while we looked it up
         RAISE EXCEPTION 'app "%" does not exist', app USING ERRCODE = 'undefined_object';
     END IF;
     IF NOT COALESCE(orgs.has_app_permission(v_app, 'app.transfer'), false) THEN
-        RAISE EXCEPTION 'permission denied to transfer app "%"', orgs.app_name(v_app)
+        RAISE EXCEPTION 'permission denied to transfer app "%"', orgs_internal.app_name(v_app)
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'This requires permission "app.transfer" on the app.';
     END IF;
-    v_org := orgs.visible_org(to_org);
-    PERFORM orgs.require_org_permission(v_org, 'apps.create', 'transfer apps into organization %s');
+    v_org := orgs_internal.visible_org(to_org);
+    PERFORM orgs_internal.require_org_permission(v_org, 'apps.create', 'transfer apps into organization %s');
     IF v_row.org_id = v_org THEN
-        RAISE EXCEPTION 'app "%" already belongs to organization "%"', orgs.app_name(v_app), orgs.org_name(v_org)
+        RAISE EXCEPTION 'app "%" already belongs to organization "%"', orgs_internal.app_name(v_app), orgs_internal.org_name(v_org)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_old_name := orgs.app_name(v_app);
+    v_old_name := orgs_internal.app_name(v_app);
     v_new_id := COALESCE(new_app_id, v_row.app_id::text);
     SELECT COALESCE(jsonb_agg(jsonb_build_object('team', t.team_id::text, 'permission', ta.permission)
                               ORDER BY t.team_key), '[]') INTO v_grants
@@ -101,15 +101,15 @@ BEGIN
         UPDATE orgs.apps a SET org_id = v_org, owner_user_id = NULL, app_id = v_new_id
          WHERE a.id = v_app;
     EXCEPTION WHEN unique_violation THEN
-        RAISE EXCEPTION 'app "%/%" already exists', orgs.org_name(v_org), v_new_id
+        RAISE EXCEPTION 'app "%/%" already exists', orgs_internal.org_name(v_org), v_new_id
             USING ERRCODE = 'duplicate_object',
                   HINT = 'Pass new_app_id to give the app another ID in the organization.';
     END;
-    PERFORM orgs.write_audit(v_org, 211, 'app_transferred_in', orgs.app_name(v_app),
+    PERFORM orgs_internal.write_audit(v_org, 211, 'app_transferred_in', orgs_internal.app_name(v_app),
                              jsonb_build_object('app_id', v_app, 'from', v_old_name));
     -- the giving side: its org, or (org_id NULL) the owner of a personal app
-    PERFORM orgs.write_audit(v_row.org_id, 212, 'app_transferred_out', v_old_name,
-                             jsonb_build_object('app_id', v_app, 'to', orgs.app_name(v_app),
+    PERFORM orgs_internal.write_audit(v_row.org_id, 212, 'app_transferred_out', v_old_name,
+                             jsonb_build_object('app_id', v_app, 'to', orgs_internal.app_name(v_app),
                                                 'dropped_team_grants', v_grants));
 END;
 $$;
@@ -122,8 +122,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_app bigint := orgs.resolve_app(app);
+    v_actor bigint := orgs_internal.require_actor();
+    v_app bigint := orgs_internal.resolve_app(app);
     v_row orgs.apps;
     v_name text;
     v_grants jsonb;
@@ -132,7 +132,7 @@ BEGIN
     IF NOT FOUND THEN               -- deleted while we looked it up
         RAISE EXCEPTION 'app "%" does not exist', app USING ERRCODE = 'undefined_object';
     END IF;
-    v_name := orgs.app_name(v_app);
+    v_name := orgs_internal.app_name(v_app);
     IF NOT COALESCE(orgs.has_app_permission(v_app, 'app.delete'), false) THEN
         RAISE EXCEPTION 'permission denied to delete app "%"', v_name
             USING ERRCODE = 'insufficient_privilege',
@@ -143,7 +143,7 @@ BEGIN
       FROM orgs.team_apps ta JOIN orgs.teams t ON t.id = ta.team_id
      WHERE ta.app_id = v_app;
     DELETE FROM orgs.apps a WHERE a.id = v_app;     -- team grants cascade
-    PERFORM orgs.write_audit(v_row.org_id, 213, 'app_deleted', v_name,
+    PERFORM orgs_internal.write_audit(v_row.org_id, 213, 'app_deleted', v_name,
                              jsonb_build_object('app_id', v_app, 'dropped_team_grants', v_grants));
 END;
 $$;
@@ -157,7 +157,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_app bigint;
     v_row orgs.apps;
     v_name text;
@@ -165,19 +165,19 @@ DECLARE
     v_need record;
 BEGIN
     IF new_app_id IS NOT NULL THEN
-        PERFORM orgs.check_identifier('app ID', new_app_id);
+        PERFORM orgs_internal.check_identifier('app ID', new_app_id);
     END IF;
     IF length(description) > 2000 OR length(notes) > 20000 THEN
         RAISE EXCEPTION 'app % too long', CASE WHEN length(description) > 2000 THEN 'description' ELSE 'notes' END
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A description has at most 2000 characters, notes at most 20000.';
     END IF;
-    v_app := orgs.resolve_app(app);
+    v_app := orgs_internal.resolve_app(app);
     SELECT a.* INTO v_row FROM orgs.apps a WHERE a.id = v_app FOR UPDATE;
     IF NOT FOUND THEN               -- deleted while we looked it up
         RAISE EXCEPTION 'app "%" does not exist', app USING ERRCODE = 'undefined_object';
     END IF;
-    v_name := orgs.app_name(v_app);
+    v_name := orgs_internal.app_name(v_app);
     -- all or nothing: every permission first
     FOR v_need IN SELECT x.what, x.perm FROM (VALUES
             (new_app_id IS NOT NULL, 'change the ID of', 'app.edit_id'),
@@ -219,7 +219,7 @@ BEGIN
             USING ERRCODE = 'duplicate_object',
                   DETAIL = 'App IDs are unique within their owner, compared without regard to case.';
     END;
-    PERFORM orgs.write_audit(v_row.org_id, 214, 'app_updated', orgs.app_name(v_app),
+    PERFORM orgs_internal.write_audit(v_row.org_id, 214, 'app_updated', orgs_internal.app_name(v_app),
                              jsonb_build_object('app_id', v_app, 'changes', v_changes));
 END;
 $$;

@@ -58,7 +58,7 @@
 -- Integrity of the model tables
 --------------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION orgs.model_key_columns(table_name text)
+CREATE OR REPLACE FUNCTION orgs_internal.model_key_columns(table_name text)
 RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -72,20 +72,20 @@ RETURN CASE table_name
            WHEN 'team_level_permissions' THEN ARRAY['level', 'permission']
            WHEN 'org_permissions_from_app' THEN ARRAY['org_permission', 'app_permission']
        END;
-COMMENT ON FUNCTION orgs.model_key_columns(text) IS
+COMMENT ON FUNCTION orgs_internal.model_key_columns(text) IS
     'Internal: the primary key columns of a model table.';
 
 -- "t.a = r.a AND t.b = r.b" over the key columns of a model table
-CREATE OR REPLACE FUNCTION orgs.model_key_match(table_name text)
+CREATE OR REPLACE FUNCTION orgs_internal.model_key_match(table_name text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT pg_catalog.string_agg(pg_catalog.format('t.%1$I OPERATOR(pg_catalog.=) r.%1$I', c), ' AND ')
-          FROM pg_catalog.unnest(orgs.model_key_columns(table_name)) AS c);
-COMMENT ON FUNCTION orgs.model_key_match(text) IS
+          FROM pg_catalog.unnest(orgs_internal.model_key_columns(table_name)) AS c);
+COMMENT ON FUNCTION orgs_internal.model_key_match(text) IS
     'Internal: the join condition of a model table''s key columns between aliases t and r.';
 
-CREATE OR REPLACE FUNCTION orgs.trg_model_row()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_model_row()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -104,7 +104,7 @@ BEGIN
     IF TG_OP <> 'INSERT' THEN
         v_old := to_jsonb(OLD);
     END IF;
-    FOREACH c IN ARRAY orgs.model_key_columns(TG_TABLE_NAME) LOOP
+    FOREACH c IN ARRAY orgs_internal.model_key_columns(TG_TABLE_NAME) LOOP
         IF v_new IS NOT NULL THEN
             v_newkey := v_newkey || jsonb_build_object(c, v_new -> c);
         END IF;
@@ -132,7 +132,7 @@ BEGIN
                        TG_TABLE_NAME,
                        CASE WHEN v_new ? 'description' THEN 'description = r.description'
                             ELSE 'is_default = t.is_default' END,
-                       TG_TABLE_NAME, orgs.model_key_match(TG_TABLE_NAME))
+                       TG_TABLE_NAME, orgs_internal.model_key_match(TG_TABLE_NAME))
             USING v_new;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         RETURN CASE WHEN v_n > 0 THEN NULL ELSE NEW END;
@@ -147,10 +147,10 @@ BEGIN
     RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_model_row() IS
+COMMENT ON FUNCTION orgs_internal.trg_model_row() IS
     'Keeps is_default and orgs.model_removed right for a model table; an insert of an existing key replaces the row''s other columns.';
 
-CREATE OR REPLACE FUNCTION orgs.trg_model_removed()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_model_removed()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -158,15 +158,15 @@ AS $$
 BEGIN
     -- restoring a dump: remove again the default row that CREATE EXTENSION installed
     EXECUTE format('DELETE FROM orgs.%I t USING jsonb_populate_record(NULL::orgs.%I, $1) r WHERE %s AND t.is_default',
-                   NEW.table_name, NEW.table_name, orgs.model_key_match(NEW.table_name))
+                   NEW.table_name, NEW.table_name, orgs_internal.model_key_match(NEW.table_name))
         USING NEW.key;
     RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_model_removed() IS
+COMMENT ON FUNCTION orgs_internal.trg_model_removed() IS
     'A removed key recorded in orgs.model_removed (as a restore does) removes the default row with that key.';
 
-CREATE OR REPLACE FUNCTION orgs.trg_model_no_truncate()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_model_no_truncate()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -177,11 +177,11 @@ BEGIN
               HINT = 'Change the model with the functions orgs.define_* and orgs.drop_*, or orgs.load_model().';
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_model_no_truncate() IS
+COMMENT ON FUNCTION orgs_internal.trg_model_no_truncate() IS
     'Refuses TRUNCATE of a model table (the removal of default rows would not be recorded).';
 
 -- The admin role holds every permission.
-CREATE OR REPLACE FUNCTION orgs.trg_model_admin_grants()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_model_admin_grants()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -214,13 +214,13 @@ BEGIN
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_model_admin_grants() IS
+COMMENT ON FUNCTION orgs_internal.trg_model_admin_grants() IS
     'The role admin holds every permission: grants it each new permission (at most 512 per scope), and keeps its grants while the permission exists.';
 
 -- Role names: no role of every org shares its name with a role of one
 -- org; admin stays; at most 64 roles per org.  Serialized on the admin
 -- role's row, so that two concurrent definitions see each other.
-CREATE OR REPLACE FUNCTION orgs.trg_role_names()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_role_names()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -264,7 +264,7 @@ BEGIN
                       DETAIL = 'It is a role of every organization.';
         END IF;
         IF TG_OP = 'INSERT' AND (SELECT count(*) FROM orgs.roles r WHERE r.role_scope = NEW.role_scope) >= 64 THEN
-            RAISE EXCEPTION 'organization "%" has too many roles of its own', orgs.org_name(NEW.role_scope)
+            RAISE EXCEPTION 'organization "%" has too many roles of its own', orgs_internal.org_name(NEW.role_scope)
                 USING ERRCODE = 'program_limit_exceeded',
                       DETAIL = 'An organization can define at most 64 roles.';
         END IF;
@@ -272,12 +272,12 @@ BEGIN
     RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_role_names() IS
+COMMENT ON FUNCTION orgs_internal.trg_role_names() IS
     'Role names: a role of every organization and a role of one organization never share a name; admin cannot be renamed or dropped; at most 64 roles per organization.';
 
 -- The scope of a member's or invitation's role: the org's own role of
 -- that name if there is one, else the role of every org.
-CREATE OR REPLACE FUNCTION orgs.trg_role_scope()
+CREATE OR REPLACE FUNCTION orgs_internal.trg_role_scope()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -293,14 +293,14 @@ BEGIN
     RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION orgs.trg_role_scope() IS
+COMMENT ON FUNCTION orgs_internal.trg_role_scope() IS
     'Sets role_scope of a membership or invitation: the org''s own role of that name, else the role of every organization.';
 
 CREATE OR REPLACE TRIGGER role_scope BEFORE INSERT OR UPDATE OF org_id, role, role_scope ON orgs.members
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_role_scope();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_role_scope();
 COMMENT ON TRIGGER role_scope ON orgs.members IS 'Sets role_scope from the role and the organization.';
 CREATE OR REPLACE TRIGGER role_scope BEFORE INSERT OR UPDATE OF org_id, role, role_scope ON orgs.invitations
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_role_scope();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_role_scope();
 COMMENT ON TRIGGER role_scope ON orgs.invitations IS 'Sets role_scope from the role and the organization.';
 
 DO $$
@@ -313,17 +313,17 @@ BEGIN
     LOOP
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER model_row BEFORE INSERT OR UPDATE ON orgs.%I '
-            'FOR EACH ROW EXECUTE FUNCTION orgs.trg_model_row()', t);
+            'FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_model_row()', t);
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER model_row ON orgs.%I IS %L', t,
             'Keeps is_default and orgs.model_removed right; an insert of an existing key replaces the row.');
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER model_removed AFTER UPDATE OR DELETE ON orgs.%I '
-            'FOR EACH ROW EXECUTE FUNCTION orgs.trg_model_row()', t);
+            'FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_model_row()', t);
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER model_removed ON orgs.%I IS %L', t,
             'Records the key of a removed or renamed default row in orgs.model_removed.');
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER model_no_truncate BEFORE TRUNCATE ON orgs.%I '
-            'FOR EACH STATEMENT EXECUTE FUNCTION orgs.trg_model_no_truncate()', t);
+            'FOR EACH STATEMENT EXECUTE FUNCTION orgs_internal.trg_model_no_truncate()', t);
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER model_no_truncate ON orgs.%I IS %L', t,
             'Refuses TRUNCATE of a model table.');
     END LOOP;
@@ -332,21 +332,21 @@ BEGIN
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER admin_grants BEFORE UPDATE OR DELETE ON orgs.%I FOR EACH ROW '
             'WHEN (OLD.role_scope OPERATOR(pg_catalog.=) 0 AND OLD.role OPERATOR(pg_catalog.=) ''admin'') '
-            'EXECUTE FUNCTION orgs.trg_model_admin_grants()', t);
+            'EXECUTE FUNCTION orgs_internal.trg_model_admin_grants()', t);
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER admin_grants ON orgs.%I IS %L', t,
             'The role admin keeps every permission.');
     END LOOP;
 END;
 $$;
 CREATE OR REPLACE TRIGGER admin_grants AFTER INSERT ON orgs.permissions
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_model_admin_grants();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_model_admin_grants();
 COMMENT ON TRIGGER admin_grants ON orgs.permissions IS 'A new permission is granted to the role admin.';
 CREATE OR REPLACE TRIGGER role_names BEFORE INSERT OR UPDATE OR DELETE ON orgs.roles
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_role_names();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_role_names();
 COMMENT ON TRIGGER role_names ON orgs.roles IS
     'Role names are unique across scopes; admin stays; at most 64 roles per organization.';
 CREATE OR REPLACE TRIGGER model_removed_apply AFTER INSERT ON orgs.model_removed
-    FOR EACH ROW EXECUTE FUNCTION orgs.trg_model_removed();
+    FOR EACH ROW EXECUTE FUNCTION orgs_internal.trg_model_removed();
 COMMENT ON TRIGGER model_removed_apply ON orgs.model_removed IS
     'Removes the default row whose key is recorded (restoring a dump).';
 
@@ -414,7 +414,7 @@ COMMENT ON FUNCTION orgs.model_json() IS
 -- Validation helpers
 --------------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION orgs.check_model_name(kind text, name text)
+CREATE OR REPLACE FUNCTION orgs_internal.check_model_name(kind text, name text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -428,10 +428,10 @@ BEGIN
     RETURN name;
 END;
 $$;
-COMMENT ON FUNCTION orgs.check_model_name(text, text) IS
+COMMENT ON FUNCTION orgs_internal.check_model_name(text, text) IS
     'Internal: a role or level name, checked; invalid_parameter_value unless well formed.';
 
-CREATE OR REPLACE FUNCTION orgs.check_description(description text)
+CREATE OR REPLACE FUNCTION orgs_internal.check_description(description text)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -445,12 +445,12 @@ BEGIN
     RETURN description;
 END;
 $$;
-COMMENT ON FUNCTION orgs.check_description(text) IS
+COMMENT ON FUNCTION orgs_internal.check_description(text) IS
     'Internal: a description, checked (at most 1000 characters).';
 
 -- The permissions of a list, checked: each exists in scope.  Returns the
 -- list sorted and without duplicates.
-CREATE OR REPLACE FUNCTION orgs.check_permission_list(scope orgs.permission_scope, perms text[], what text)
+CREATE OR REPLACE FUNCTION orgs_internal.check_permission_list(scope orgs.permission_scope, perms text[], what text)
 RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -487,26 +487,26 @@ BEGIN
     RETURN ARRAY(SELECT DISTINCT x FROM unnest(perms) AS x ORDER BY x);
 END;
 $$;
-COMMENT ON FUNCTION orgs.check_permission_list(orgs.permission_scope, text[], text) IS
+COMMENT ON FUNCTION orgs_internal.check_permission_list(orgs.permission_scope, text[], text) IS
     'Internal: a list of permission names of one scope, checked to exist; sorted, without duplicates.';
-REVOKE ALL ON FUNCTION orgs.check_permission_list(orgs.permission_scope, text[], text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.check_permission_list(orgs.permission_scope, text[], text) FROM PUBLIC;
 
 -- The audit row of a change of the model of every org.
-CREATE OR REPLACE FUNCTION orgs.write_model_audit(event_code integer, event text, target text, details jsonb)
+CREATE OR REPLACE FUNCTION orgs_internal.write_model_audit(event_code integer, event text, target text, details jsonb)
 RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-    SELECT orgs.write_audit(NULL, event_code, event, target,
+    SELECT orgs_internal.write_audit(NULL, event_code, event, target,
                             details OPERATOR(pg_catalog.||) jsonb_build_object('db_role', SESSION_USER::text));
 END;
-COMMENT ON FUNCTION orgs.write_model_audit(integer, text, text, jsonb) IS
+COMMENT ON FUNCTION orgs_internal.write_model_audit(integer, text, text, jsonb) IS
     'Internal: log a change of the model of every organization (org_id NULL, the database role in details).';
-REVOKE ALL ON FUNCTION orgs.write_model_audit(integer, text, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.write_model_audit(integer, text, text, jsonb) FROM PUBLIC;
 
 -- Replace the grants of one role (of one scope) in one grant table; true
 -- when anything changed.
-CREATE OR REPLACE FUNCTION orgs.set_role_grants(tbl text, role_scope bigint, role text, perms text[])
+CREATE OR REPLACE FUNCTION orgs_internal.set_role_grants(tbl text, role_scope bigint, role text, perms text[])
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -527,9 +527,9 @@ BEGIN
     RETURN v_del + v_ins > 0;
 END;
 $$;
-COMMENT ON FUNCTION orgs.set_role_grants(text, bigint, text, text[]) IS
+COMMENT ON FUNCTION orgs_internal.set_role_grants(text, bigint, text, text[]) IS
     'Internal: make a role''s rows in one grant table exactly the given permissions; true when anything changed.';
-REVOKE ALL ON FUNCTION orgs.set_role_grants(text, bigint, text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.set_role_grants(text, bigint, text, text[]) FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Administration of the model of every organization (EXECUTE: the DBA)
@@ -542,7 +542,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_old text;
-    v_desc text := orgs.check_description(coalesce(description, ''));
+    v_desc text := orgs_internal.check_description(coalesce(description, ''));
 BEGIN
     IF scope IS NULL THEN
         RAISE EXCEPTION 'scope must not be null' USING ERRCODE = 'invalid_parameter_value';
@@ -564,7 +564,7 @@ BEGIN
         INSERT INTO orgs.permissions (scope, name, description)
         VALUES (define_permission.scope, define_permission.name, v_desc);
     END IF;
-    PERFORM orgs.write_model_audit(300, 'permission_defined', name,
+    PERFORM orgs_internal.write_model_audit(300, 'permission_defined', name,
                                    jsonb_build_object('scope', scope, 'description', v_desc, 'new', v_old IS NULL));
 END;
 $$;
@@ -593,7 +593,7 @@ BEGIN
     END IF;
     SELECT string_agg(x, ', ' ORDER BY x) INTO v_users FROM (
         SELECT DISTINCT format('role %s', CASE WHEN g.role_scope = 0 THEN g.role::text
-                                               ELSE format('%s of organization %s', g.role, orgs.org_name(g.role_scope)) END) AS x
+                                               ELSE format('%s of organization %s', g.role, orgs_internal.org_name(g.role_scope)) END) AS x
           FROM (SELECT role_scope, role, permission FROM orgs.role_org_permissions WHERE drop_permission.scope = 'org'
                 UNION ALL SELECT role_scope, role, permission FROM orgs.role_app_baseline WHERE drop_permission.scope = 'app'
                 UNION ALL SELECT role_scope, role, permission FROM orgs.role_app_ceiling WHERE drop_permission.scope = 'app') g
@@ -614,7 +614,7 @@ BEGIN
     END IF;
     -- the grants, levels and implications go with it (foreign keys cascade)
     DELETE FROM orgs.permissions p WHERE p.scope = drop_permission.scope AND p.name = drop_permission.name;
-    PERFORM orgs.write_model_audit(301, 'permission_dropped', name,
+    PERFORM orgs_internal.write_model_audit(301, 'permission_dropped', name,
                                    jsonb_build_object('scope', scope, 'removed_from', v_users));
 END;
 $$;
@@ -624,24 +624,24 @@ REVOKE ALL ON FUNCTION orgs.drop_permission(orgs.permission_scope, text, boolean
 
 -- Define or change a role; role_scope 0 for every org, else one org's.
 -- NULL arrays keep what an existing role grants (nothing for a new one).
-CREATE OR REPLACE FUNCTION orgs.define_role_in(p_scope bigint, p_name text, p_description text,
+CREATE OR REPLACE FUNCTION orgs_internal.define_role_in(p_scope bigint, p_name text, p_description text,
                                     p_org text[], p_baseline text[], p_ceiling text[])
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_name text := orgs.check_model_name('role', p_name);
+    v_name text := orgs_internal.check_model_name('role', p_name);
     v_desc text;
     v_old orgs.roles;
-    v_org text[] := orgs.check_permission_list('org', p_org, 'the role''s org-level list');
-    v_base text[] := orgs.check_permission_list('app', p_baseline, 'the baseline');
-    v_ceil text[] := orgs.check_permission_list('app', p_ceiling, 'the ceiling');
+    v_org text[] := orgs_internal.check_permission_list('org', p_org, 'the role''s org-level list');
+    v_base text[] := orgs_internal.check_permission_list('app', p_baseline, 'the baseline');
+    v_ceil text[] := orgs_internal.check_permission_list('app', p_ceiling, 'the ceiling');
     v_cur record;
     v_changed boolean := false;
 BEGIN
     SELECT r.* INTO v_old FROM orgs.roles r WHERE r.role_scope = p_scope AND r.name = v_name FOR UPDATE;
-    v_desc := orgs.check_description(coalesce(p_description, v_old.description, ''));
+    v_desc := orgs_internal.check_description(coalesce(p_description, v_old.description, ''));
     IF v_old.name IS NOT NULL AND v_name = 'admin' AND p_scope = 0
        AND (p_org IS NOT NULL OR p_baseline IS NOT NULL OR p_ceiling IS NOT NULL) THEN
         RAISE EXCEPTION 'cannot change what role "admin" grants'
@@ -649,7 +649,7 @@ BEGIN
                   DETAIL = 'The role admin holds every permission.',
                   HINT = 'Only its description can be changed.';
     END IF;
-    SELECT * INTO v_cur FROM orgs.role_grants(p_scope, v_name);
+    SELECT * INTO v_cur FROM orgs_internal.role_grants(p_scope, v_name);
     IF v_old.name IS NULL THEN
         INSERT INTO orgs.roles (role_scope, name, description) VALUES (p_scope, v_name, v_desc);
         v_changed := true;
@@ -658,17 +658,17 @@ BEGIN
         v_changed := true;
     END IF;
     IF p_org IS NOT NULL OR v_old.name IS NULL THEN
-        v_changed := orgs.set_role_grants('role_org_permissions', p_scope, v_name, v_org) OR v_changed;
+        v_changed := orgs_internal.set_role_grants('role_org_permissions', p_scope, v_name, v_org) OR v_changed;
     ELSE
         v_org := v_cur.org_permissions;
     END IF;
     IF p_baseline IS NOT NULL OR v_old.name IS NULL THEN
-        v_changed := orgs.set_role_grants('role_app_baseline', p_scope, v_name, v_base) OR v_changed;
+        v_changed := orgs_internal.set_role_grants('role_app_baseline', p_scope, v_name, v_base) OR v_changed;
     ELSE
         v_base := v_cur.baseline;
     END IF;
     IF p_ceiling IS NOT NULL OR v_old.name IS NULL THEN
-        v_changed := orgs.set_role_grants('role_app_ceiling', p_scope, v_name, v_ceil) OR v_changed;
+        v_changed := orgs_internal.set_role_grants('role_app_ceiling', p_scope, v_name, v_ceil) OR v_changed;
     ELSE
         v_ceil := v_cur.ceiling;
     END IF;
@@ -684,9 +684,9 @@ BEGIN
                                                                   'ceiling', to_jsonb(v_cur.ceiling)) END);
 END;
 $$;
-COMMENT ON FUNCTION orgs.define_role_in(bigint, text, text, text[], text[], text[]) IS
+COMMENT ON FUNCTION orgs_internal.define_role_in(bigint, text, text, text[], text[], text[]) IS
     'Internal: create or change a role of one scope; returns what changed (NULL when nothing did).';
-REVOKE ALL ON FUNCTION orgs.define_role_in(bigint, text, text, text[], text[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.define_role_in(bigint, text, text, text[], text[], text[]) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.define_role(name text, description text DEFAULT NULL,
                                  org_permissions text[] DEFAULT NULL,
@@ -696,10 +696,10 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_change jsonb := orgs.define_role_in(0, name, description, org_permissions, baseline, ceiling);
+    v_change jsonb := orgs_internal.define_role_in(0, name, description, org_permissions, baseline, ceiling);
 BEGIN
     IF v_change IS NOT NULL THEN
-        PERFORM orgs.write_model_audit(302, 'role_defined', name, v_change);
+        PERFORM orgs_internal.write_model_audit(302, 'role_defined', name, v_change);
     END IF;
 END;
 $$;
@@ -713,7 +713,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM orgs.check_model_name('role', new_name);
+    PERFORM orgs_internal.check_model_name('role', new_name);
     IF NOT EXISTS (SELECT 1 FROM orgs.roles r WHERE r.role_scope = 0 AND r.name = rename_role.name) THEN
         RAISE EXCEPTION 'role "%" does not exist', name USING ERRCODE = 'undefined_object';
     END IF;
@@ -725,7 +725,7 @@ BEGIN
     END IF;
     -- members, invitations and grants follow (foreign keys ON UPDATE CASCADE)
     UPDATE orgs.roles r SET name = new_name WHERE r.role_scope = 0 AND r.name = rename_role.name;
-    PERFORM orgs.write_model_audit(303, 'role_renamed', new_name, jsonb_build_object('old_name', name));
+    PERFORM orgs_internal.write_model_audit(303, 'role_renamed', new_name, jsonb_build_object('old_name', name));
 END;
 $$;
 COMMENT ON FUNCTION orgs.rename_role(text, text) IS
@@ -733,7 +733,7 @@ COMMENT ON FUNCTION orgs.rename_role(text, text) IS
 REVOKE ALL ON FUNCTION orgs.rename_role(text, text) FROM PUBLIC;
 
 -- Refuse to drop a role someone holds (2BP01).
-CREATE OR REPLACE FUNCTION orgs.require_role_unused(p_scope bigint, p_name text)
+CREATE OR REPLACE FUNCTION orgs_internal.require_role_unused(p_scope bigint, p_name text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -753,9 +753,9 @@ BEGIN
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION orgs.require_role_unused(bigint, text) IS
+COMMENT ON FUNCTION orgs_internal.require_role_unused(bigint, text) IS
     'Internal: dependent_objects_still_exist while members hold the role or pending invitations give it.';
-REVOKE ALL ON FUNCTION orgs.require_role_unused(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.require_role_unused(bigint, text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.drop_role(name text)
 RETURNS void
@@ -774,11 +774,11 @@ BEGIN
             USING ERRCODE = 'dependent_objects_still_exist',
                   DETAIL = 'Every organization has an admin, who holds every permission.';
     END IF;
-    PERFORM orgs.require_role_unused(0, name);
-    SELECT * INTO v_grants FROM orgs.role_grants(0, name);
+    PERFORM orgs_internal.require_role_unused(0, name);
+    SELECT * INTO v_grants FROM orgs_internal.role_grants(0, name);
     -- its grants go with it (foreign keys ON DELETE CASCADE)
     DELETE FROM orgs.roles r WHERE r.role_scope = 0 AND r.name = drop_role.name;
-    PERFORM orgs.write_model_audit(304, 'role_dropped', name,
+    PERFORM orgs_internal.write_model_audit(304, 'role_dropped', name,
                                    jsonb_build_object('org', to_jsonb(v_grants.org_permissions),
                                                       'baseline', to_jsonb(v_grants.baseline),
                                                       'ceiling', to_jsonb(v_grants.ceiling)));
@@ -795,16 +795,16 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_name text := orgs.check_model_name('level', name);
+    v_name text := orgs_internal.check_model_name('level', name);
     v_old orgs.team_levels;
     v_desc text;
-    v_perms text[] := orgs.check_permission_list('app', permissions, 'a level');
+    v_perms text[] := orgs_internal.check_permission_list('app', permissions, 'a level');
     v_cur text[];
     v_n bigint;
     v_changed boolean := false;
 BEGIN
     SELECT l.* INTO v_old FROM orgs.team_levels l WHERE l.name = v_name FOR UPDATE;
-    v_desc := orgs.check_description(coalesce(description, v_old.description, ''));
+    v_desc := orgs_internal.check_description(coalesce(description, v_old.description, ''));
     v_cur := ARRAY(SELECT g.permission::text FROM orgs.team_level_permissions g WHERE g.level = v_name ORDER BY 1);
     IF v_old.name IS NULL THEN
         INSERT INTO orgs.team_levels (name, description) VALUES (v_name, v_desc);
@@ -825,7 +825,7 @@ BEGIN
         v_perms := v_cur;
     END IF;
     IF v_changed THEN
-        PERFORM orgs.write_model_audit(305, 'level_defined', v_name,
+        PERFORM orgs_internal.write_model_audit(305, 'level_defined', v_name,
             jsonb_build_object('new', v_old.name IS NULL, 'description', v_desc, 'permissions', to_jsonb(v_perms),
                                'old', CASE WHEN v_old.name IS NULL THEN NULL
                                            ELSE jsonb_build_object('description', v_old.description,
@@ -843,7 +843,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM orgs.check_model_name('level', new_name);
+    PERFORM orgs_internal.check_model_name('level', new_name);
     IF NOT EXISTS (SELECT 1 FROM orgs.team_levels l WHERE l.name = rename_level.name) THEN
         RAISE EXCEPTION 'team permission level "%" does not exist', name USING ERRCODE = 'undefined_object';
     END IF;
@@ -855,7 +855,7 @@ BEGIN
     END IF;
     -- teams and team apps follow (foreign keys ON UPDATE CASCADE)
     UPDATE orgs.team_levels l SET name = new_name WHERE l.name = rename_level.name;
-    PERFORM orgs.write_model_audit(306, 'level_renamed', new_name, jsonb_build_object('old_name', name));
+    PERFORM orgs_internal.write_model_audit(306, 'level_renamed', new_name, jsonb_build_object('old_name', name));
 END;
 $$;
 COMMENT ON FUNCTION orgs.rename_level(text, text) IS
@@ -886,7 +886,7 @@ BEGIN
     END IF;
     v_perms := ARRAY(SELECT g.permission::text FROM orgs.team_level_permissions g WHERE g.level = drop_level.name ORDER BY 1);
     DELETE FROM orgs.team_levels l WHERE l.name = drop_level.name;
-    PERFORM orgs.write_model_audit(307, 'level_dropped', name, jsonb_build_object('permissions', to_jsonb(v_perms)));
+    PERFORM orgs_internal.write_model_audit(307, 'level_dropped', name, jsonb_build_object('permissions', to_jsonb(v_perms)));
 END;
 $$;
 COMMENT ON FUNCTION orgs.drop_level(text) IS
@@ -899,8 +899,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM orgs.check_permission_list('org', ARRAY[org_permission], 'an implication''s first argument');
-    PERFORM orgs.check_permission_list('app', ARRAY[app_permission], 'an implication''s second argument');
+    PERFORM orgs_internal.check_permission_list('org', ARRAY[org_permission], 'an implication''s first argument');
+    PERFORM orgs_internal.check_permission_list('app', ARRAY[app_permission], 'an implication''s second argument');
     IF EXISTS (SELECT 1 FROM orgs.org_permissions_from_app i
                 WHERE i.org_permission = define_implication.org_permission
                   AND i.app_permission = define_implication.app_permission) THEN
@@ -908,7 +908,7 @@ BEGIN
     END IF;
     INSERT INTO orgs.org_permissions_from_app (org_permission, app_permission)
     VALUES (org_permission, app_permission);
-    PERFORM orgs.write_model_audit(308, 'implication_defined', org_permission,
+    PERFORM orgs_internal.write_model_audit(308, 'implication_defined', org_permission,
                                    jsonb_build_object('app_permission', app_permission));
 END;
 $$;
@@ -929,7 +929,7 @@ BEGIN
         RAISE EXCEPTION 'implication of "%" by "%" does not exist', org_permission, app_permission
             USING ERRCODE = 'undefined_object';
     END IF;
-    PERFORM orgs.write_model_audit(309, 'implication_dropped', org_permission,
+    PERFORM orgs_internal.write_model_audit(309, 'implication_dropped', org_permission,
                                    jsonb_build_object('app_permission', app_permission));
 END;
 $$;
@@ -1093,7 +1093,7 @@ REVOKE ALL ON FUNCTION orgs.load_model(jsonb) FROM PUBLIC;
 
 -- An org's own role, for its members.manage holders: 42704 unless it
 -- exists in that org.
-CREATE OR REPLACE FUNCTION orgs.require_org_role(org bigint, name text)
+CREATE OR REPLACE FUNCTION orgs_internal.require_org_role(org bigint, name text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1103,17 +1103,17 @@ BEGIN
         RETURN;
     END IF;
     IF EXISTS (SELECT 1 FROM orgs.roles r WHERE r.role_scope = 0 AND r.name = require_org_role.name) THEN
-        RAISE EXCEPTION 'organization "%" has no role "%" of its own', orgs.org_name(org), name
+        RAISE EXCEPTION 'organization "%" has no role "%" of its own', orgs_internal.org_name(org), name
             USING ERRCODE = 'undefined_object',
                   HINT = 'It is a role of every organization, which only the database administrator changes.';
     END IF;
-    RAISE EXCEPTION 'organization "%" has no role "%" of its own', orgs.org_name(org), name
+    RAISE EXCEPTION 'organization "%" has no role "%" of its own', orgs_internal.org_name(org), name
         USING ERRCODE = 'undefined_object';
 END;
 $$;
-COMMENT ON FUNCTION orgs.require_org_role(bigint, text) IS
+COMMENT ON FUNCTION orgs_internal.require_org_role(bigint, text) IS
     'Internal: undefined_object unless the organization defined a role of that name.';
-REVOKE ALL ON FUNCTION orgs.require_org_role(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgs_internal.require_org_role(bigint, text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.define_org_role(org_id text, name text, description text DEFAULT NULL,
                                      org_permissions text[] DEFAULT NULL,
@@ -1123,44 +1123,44 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_org bigint;
-    v_name text := orgs.check_model_name('role', name);
+    v_name text := orgs_internal.check_model_name('role', name);
     v_old record;
     v_new record;
     v_perm text;
     v_change jsonb;
 BEGIN
-    v_org := orgs.visible_org(org_id);
-    PERFORM orgs.lock_org_membership(v_org);
-    PERFORM orgs.require_org_permission(v_org, 'members.manage', 'define roles in organization %s');
+    v_org := orgs_internal.visible_org(org_id);
+    PERFORM orgs_internal.lock_org_membership(v_org);
+    PERFORM orgs_internal.require_org_permission(v_org, 'members.manage', 'define roles in organization %s');
     IF EXISTS (SELECT 1 FROM orgs.roles r WHERE r.role_scope = 0 AND r.name = v_name) THEN
         RAISE EXCEPTION 'role "%" already exists', v_name
             USING ERRCODE = 'duplicate_object',
                   DETAIL = 'It is a role of every organization.';
     END IF;
     -- invariant 5: the actor holds what the role gave and what it will give
-    SELECT * INTO v_old FROM orgs.role_grants(v_org, v_name);
-    v_perm := orgs.grants_exceeding_actor(v_org, v_old.org_permissions, v_old.baseline, v_old.ceiling);
+    SELECT * INTO v_old FROM orgs_internal.role_grants(v_org, v_name);
+    v_perm := orgs_internal.grants_exceeding_actor(v_org, v_old.org_permissions, v_old.baseline, v_old.ceiling);
     IF v_perm IS NOT NULL THEN
-        RAISE EXCEPTION 'permission denied to change role "%" in organization "%"', v_name, orgs.org_name(v_org)
+        RAISE EXCEPTION 'permission denied to change role "%" in organization "%"', v_name, orgs_internal.org_name(v_org)
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = format('Role "%s" includes permission "%s", which the acting user does not hold.', v_name, v_perm),
                   HINT = 'Only a member who holds every permission of a role can change it.';
     END IF;
-    v_perm := orgs.grants_exceeding_actor(v_org,
-                  orgs.check_permission_list('org', org_permissions, 'the role''s org-level list'),
-                  orgs.check_permission_list('app', baseline, 'the baseline'),
-                  orgs.check_permission_list('app', ceiling, 'the ceiling'));
+    v_perm := orgs_internal.grants_exceeding_actor(v_org,
+                  orgs_internal.check_permission_list('org', org_permissions, 'the role''s org-level list'),
+                  orgs_internal.check_permission_list('app', baseline, 'the baseline'),
+                  orgs_internal.check_permission_list('app', ceiling, 'the ceiling'));
     IF v_perm IS NOT NULL THEN
-        RAISE EXCEPTION 'permission denied to define role "%" in organization "%"', v_name, orgs.org_name(v_org)
+        RAISE EXCEPTION 'permission denied to define role "%" in organization "%"', v_name, orgs_internal.org_name(v_org)
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = format('The role would include permission "%s", which the acting user does not hold.', v_perm),
                   HINT = 'Nobody can grant a permission they do not hold.';
     END IF;
-    v_change := orgs.define_role_in(v_org, v_name, description, org_permissions, baseline, ceiling);
+    v_change := orgs_internal.define_role_in(v_org, v_name, description, org_permissions, baseline, ceiling);
     IF v_change IS NOT NULL THEN
-        PERFORM orgs.write_audit(v_org, 320, 'org_role_defined', v_name, v_change);
+        PERFORM orgs_internal.write_audit(v_org, 320, 'org_role_defined', v_name, v_change);
     END IF;
 END;
 $$;
@@ -1173,15 +1173,15 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_org bigint;
-    v_new text := orgs.check_model_name('role', new_name);
+    v_new text := orgs_internal.check_model_name('role', new_name);
 BEGIN
-    v_org := orgs.visible_org(org_id);
-    PERFORM orgs.lock_org_membership(v_org);
-    PERFORM orgs.require_org_permission(v_org, 'members.manage', 'rename roles in organization %s');
-    PERFORM orgs.require_org_role(v_org, name);
-    PERFORM orgs.require_role_within_actor(v_org, name, 'rename');
+    v_org := orgs_internal.visible_org(org_id);
+    PERFORM orgs_internal.lock_org_membership(v_org);
+    PERFORM orgs_internal.require_org_permission(v_org, 'members.manage', 'rename roles in organization %s');
+    PERFORM orgs_internal.require_org_role(v_org, name);
+    PERFORM orgs_internal.require_role_within_actor(v_org, name, 'rename');
     IF name = v_new THEN
         RETURN;
     END IF;
@@ -1189,7 +1189,7 @@ BEGIN
         RAISE EXCEPTION 'role "%" already exists', v_new USING ERRCODE = 'duplicate_object';
     END IF;
     UPDATE orgs.roles r SET name = v_new WHERE r.role_scope = v_org AND r.name = rename_org_role.name;
-    PERFORM orgs.write_audit(v_org, 321, 'org_role_renamed', v_new, jsonb_build_object('old_name', name));
+    PERFORM orgs_internal.write_audit(v_org, 321, 'org_role_renamed', v_new, jsonb_build_object('old_name', name));
 END;
 $$;
 COMMENT ON FUNCTION orgs.rename_org_role(text, text, text) IS
@@ -1201,19 +1201,19 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
+    v_actor bigint := orgs_internal.require_actor();
     v_org bigint;
     v_grants record;
 BEGIN
-    v_org := orgs.visible_org(org_id);
-    PERFORM orgs.lock_org_membership(v_org);
-    PERFORM orgs.require_org_permission(v_org, 'members.manage', 'drop roles in organization %s');
-    PERFORM orgs.require_org_role(v_org, name);
-    PERFORM orgs.require_role_within_actor(v_org, name, 'drop');
-    PERFORM orgs.require_role_unused(v_org, name);
-    SELECT * INTO v_grants FROM orgs.role_grants(v_org, name);
+    v_org := orgs_internal.visible_org(org_id);
+    PERFORM orgs_internal.lock_org_membership(v_org);
+    PERFORM orgs_internal.require_org_permission(v_org, 'members.manage', 'drop roles in organization %s');
+    PERFORM orgs_internal.require_org_role(v_org, name);
+    PERFORM orgs_internal.require_role_within_actor(v_org, name, 'drop');
+    PERFORM orgs_internal.require_role_unused(v_org, name);
+    SELECT * INTO v_grants FROM orgs_internal.role_grants(v_org, name);
     DELETE FROM orgs.roles r WHERE r.role_scope = v_org AND r.name = drop_org_role.name;
-    PERFORM orgs.write_audit(v_org, 322, 'org_role_dropped', name,
+    PERFORM orgs_internal.write_audit(v_org, 322, 'org_role_dropped', name,
                              jsonb_build_object('org', to_jsonb(v_grants.org_permissions),
                                                 'baseline', to_jsonb(v_grants.baseline),
                                                 'ceiling', to_jsonb(v_grants.ceiling)));
@@ -1229,12 +1229,12 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_actor bigint := orgs.require_actor();
-    v_org bigint := orgs.visible_org(org_id);
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
 BEGIN
     RETURN QUERY
     SELECT r.name::text, r.role_scope <> 0, r.description, g.org_permissions, g.baseline, g.ceiling
-      FROM orgs.roles r, LATERAL orgs.role_grants(r.role_scope, r.name) g
+      FROM orgs.roles r, LATERAL orgs_internal.role_grants(r.role_scope, r.name) g
      WHERE r.role_scope IN (0, v_org)
      ORDER BY r.role_scope <> 0, r.name;
 END;

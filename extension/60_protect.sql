@@ -29,92 +29,29 @@
 -- closed).  On a partitioned table the policies guard queries through the
 -- parent; protect the partitions too if they are queried directly.
 
--- The permission list for one command: the explicit argument if given
--- ('' or blank means "no policy"), else resource.<action> (and, for org
--- scope, resource.manage when resource.<action> does not exist), else the
--- default.  Every name must be a known permission of the scope.  Returns
--- NULL for "no policy", else the normalized comma-separated list.
-CREATE OR REPLACE FUNCTION orgs.protect_resolve_permission(
-    p_scope orgs.permission_scope, p_command text, p_explicit text,
-    p_resource text, p_action text, p_default text)
-RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
+-- orgs.protect_table and orgs.protect_org_table are one body, made for each
+-- scope from the template below (SECURITY INVOKER: the caller must own the
+-- table, and the policies are the caller's own work).
+DO $do$
 DECLARE
+    v_template text := $body$
+DECLARE
+    p_scope orgs.permission_scope := '@SCOPE@';
+    p_tbl regclass := tbl;
+    p_column name := @COLUMN@;
+    p_select text := select_permission;
+    p_insert text := insert_permission;
+    p_update text := update_permission;
+    p_delete text := delete_permission;
+    p_resource text := resource;
+    p_row_filter text := row_filter;
+    v_cmds text[] := ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
+    v_actions text[] := ARRAY['view', 'create', 'edit', 'delete'];
+    v_given text[];
+    v_lists text[] := ARRAY[NULL, NULL, NULL, NULL]::text[];
     v_list text;
-    v_name text;
-    v_out text[] := '{}';
+    v_out text[];
     v_other orgs.permission_scope;
-    v_arg text := lower(p_command) || '_permission';
-BEGIN
-    IF p_explicit IS NOT NULL THEN
-        IF btrim(p_explicit) = '' THEN
-            RETURN NULL;
-        END IF;
-        v_list := p_explicit;
-    ELSIF p_resource IS NOT NULL THEN
-        v_list := lower(btrim(p_resource)) || '.' || p_action;
-        IF NOT EXISTS (SELECT 1 FROM orgs.permissions p
-                        WHERE p.scope = p_scope AND p.name = v_list) THEN
-            IF p_scope = 'org' AND p_action <> 'view'
-               AND EXISTS (SELECT 1 FROM orgs.permissions p
-                            WHERE p.scope = p_scope
-                              AND p.name = lower(btrim(p_resource)) || '.manage') THEN
-                v_list := lower(btrim(p_resource)) || '.manage';
-            ELSE
-                RAISE EXCEPTION 'resource "%" has no "%" permission', p_resource, p_action
-                    USING ERRCODE = 'invalid_parameter_value',
-                          DETAIL = format('No %s-level permission is named "%s".', p_scope, v_list),
-                          HINT = format('Pass %s to name the permission %s needs, or '''' for no %s policy.',
-                                        v_arg, p_command, p_command);
-            END IF;
-        END IF;
-    ELSE
-        RETURN p_default;
-    END IF;
-
-    FOREACH v_name IN ARRAY string_to_array(v_list, ',') LOOP
-        v_name := lower(btrim(v_name));
-        IF NOT EXISTS (SELECT 1 FROM orgs.permissions p
-                        WHERE p.scope = p_scope AND p.name = v_name) THEN
-            v_other := CASE p_scope WHEN 'app' THEN 'org' ELSE 'app' END;
-            IF EXISTS (SELECT 1 FROM orgs.permissions p
-                        WHERE p.scope = v_other AND p.name = v_name) THEN
-                RAISE EXCEPTION 'permission "%" is not an %-level permission', v_name, p_scope
-                    USING ERRCODE = 'invalid_parameter_value',
-                          DETAIL = format('"%s" is checked on %s; %s needs %s-level permissions.',
-                                          v_name,
-                                          CASE v_other WHEN 'org' THEN 'organizations' ELSE 'apps' END,
-                                          CASE p_scope WHEN 'app' THEN 'orgs.protect_table' ELSE 'orgs.protect_org_table' END,
-                                          p_scope),
-                          HINT = CASE v_other WHEN 'org'
-                                      THEN 'Use orgs.protect_org_table for tables whose rows belong to an organization.'
-                                      ELSE 'Use orgs.protect_table for tables whose rows belong to an app.' END;
-            END IF;
-            RAISE EXCEPTION 'unrecognized permission: "%"', v_name
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        IF NOT v_name = ANY (v_out) THEN
-            v_out := v_out || v_name;
-        END IF;
-    END LOOP;
-    RETURN array_to_string(v_out, ',');
-END;
-$$;
-COMMENT ON FUNCTION orgs.protect_resolve_permission(orgs.permission_scope, text, text, text, text, text) IS
-    'Internal (orgs.protect_table): the validated permission list one command''s policy checks, or NULL for no policy.';
-
--- The work of protect_table and protect_org_table.
-CREATE OR REPLACE FUNCTION orgs.protect_internal(
-    p_scope orgs.permission_scope, p_tbl regclass, p_column name,
-    p_select text, p_insert text, p_update text, p_delete text,
-    p_resource text, p_row_filter text)
-RETURNS void
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
     v_rel record;
     v_att record;
     v_fn text := CASE p_scope WHEN 'app' THEN 'orgs.has_app_permission'
@@ -170,11 +107,70 @@ BEGIN
                   DETAIL = format('No %s-level permission is named "%s.*".', p_scope, lower(btrim(p_resource)));
     END IF;
 
-    v_sel := orgs.protect_resolve_permission(p_scope, 'SELECT', p_select, p_resource, 'view',
-                                             CASE p_scope WHEN 'app' THEN 'app.view' ELSE 'org.view' END);
-    v_ins := orgs.protect_resolve_permission(p_scope, 'INSERT', p_insert, p_resource, 'create', NULL);
-    v_upd := orgs.protect_resolve_permission(p_scope, 'UPDATE', p_update, p_resource, 'edit', NULL);
-    v_del := orgs.protect_resolve_permission(p_scope, 'DELETE', p_delete, p_resource, 'delete', NULL);
+    -- The permission list of each command: the explicit argument if given
+    -- ('' or blank: no policy), else resource.<action> (and, for org scope,
+    -- resource.manage when resource.<action> does not exist), else the
+    -- default (SELECT: app.view or org.view; writes: no policy).  Every
+    -- name must be a known permission of the scope.
+    v_given := ARRAY[p_select, p_insert, p_update, p_delete];
+    FOR i IN 1..4 LOOP
+        IF v_given[i] IS NOT NULL THEN
+            CONTINUE WHEN btrim(v_given[i]) = '';
+            v_list := v_given[i];
+        ELSIF p_resource IS NOT NULL THEN
+            v_list := lower(btrim(p_resource)) || '.' || v_actions[i];
+            IF NOT EXISTS (SELECT 1 FROM orgs.permissions p
+                            WHERE p.scope = p_scope AND p.name = v_list) THEN
+                IF p_scope = 'org' AND v_actions[i] <> 'view'
+                   AND EXISTS (SELECT 1 FROM orgs.permissions p
+                                WHERE p.scope = p_scope
+                                  AND p.name = lower(btrim(p_resource)) || '.manage') THEN
+                    v_list := lower(btrim(p_resource)) || '.manage';
+                ELSE
+                    RAISE EXCEPTION 'resource "%" has no "%" permission', p_resource, v_actions[i]
+                        USING ERRCODE = 'invalid_parameter_value',
+                              DETAIL = format('No %s-level permission is named "%s".', p_scope, v_list),
+                              HINT = format('Pass %s_permission to name the permission %s needs, or '''' for no %s policy.',
+                                            lower(v_cmds[i]), v_cmds[i], v_cmds[i]);
+                END IF;
+            END IF;
+        ELSIF i = 1 THEN
+            v_lists[i] := CASE p_scope WHEN 'app' THEN 'app.view' ELSE 'org.view' END;
+            CONTINUE;
+        ELSE
+            CONTINUE;
+        END IF;
+        v_out := '{}';
+        FOREACH v_name IN ARRAY string_to_array(v_list, ',') LOOP
+            v_name := lower(btrim(v_name));
+            IF NOT EXISTS (SELECT 1 FROM orgs.permissions p
+                            WHERE p.scope = p_scope AND p.name = v_name) THEN
+                v_other := CASE p_scope WHEN 'app' THEN 'org' ELSE 'app' END;
+                IF EXISTS (SELECT 1 FROM orgs.permissions p
+                            WHERE p.scope = v_other AND p.name = v_name) THEN
+                    RAISE EXCEPTION 'permission "%" is not an %-level permission', v_name, p_scope
+                        USING ERRCODE = 'invalid_parameter_value',
+                              DETAIL = format('"%s" is checked on %s; %s needs %s-level permissions.',
+                                              v_name,
+                                              CASE v_other WHEN 'org' THEN 'organizations' ELSE 'apps' END,
+                                              v_caller, p_scope),
+                              HINT = CASE v_other WHEN 'org'
+                                          THEN 'Use orgs.protect_org_table for tables whose rows belong to an organization.'
+                                          ELSE 'Use orgs.protect_table for tables whose rows belong to an app.' END;
+                END IF;
+                RAISE EXCEPTION 'unrecognized permission: "%"', v_name
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            IF NOT v_name = ANY (v_out) THEN
+                v_out := v_out || v_name;
+            END IF;
+        END LOOP;
+        v_lists[i] := array_to_string(v_out, ',');
+    END LOOP;
+    v_sel := v_lists[1];
+    v_ins := v_lists[2];
+    v_upd := v_lists[3];
+    v_del := v_lists[4];
 
     IF p_row_filter IS NOT NULL AND btrim(p_row_filter) <> '' THEN
         v_filter := ' AND (' || p_row_filter || ')';
@@ -234,49 +230,24 @@ BEGIN
                               v_caller, p_scope, v_del, v_kind, p_column));
     END IF;
 END;
-$$;
-COMMENT ON FUNCTION orgs.protect_internal(orgs.permission_scope, regclass, name, text, text, text, text, text, text) IS
-    'Internal: the work of orgs.protect_table and orgs.protect_org_table.';
-
-CREATE OR REPLACE FUNCTION orgs.protect_table(
-    tbl regclass,
-    app_column name,
-    select_permission text DEFAULT NULL,
-    insert_permission text DEFAULT NULL,
-    update_permission text DEFAULT NULL,
-    delete_permission text DEFAULT NULL,
-    resource text DEFAULT NULL,
-    row_filter text DEFAULT NULL)
-RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT orgs.protect_internal('app', tbl, app_column,
-                                 select_permission, insert_permission,
-                                 update_permission, delete_permission,
-                                 resource, row_filter);
+$body$;
+    v_args text := 'select_permission text DEFAULT NULL, insert_permission text DEFAULT NULL, '
+                   'update_permission text DEFAULT NULL, delete_permission text DEFAULT NULL, '
+                   'resource text DEFAULT NULL, row_filter text DEFAULT NULL';
+BEGIN
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE FUNCTION orgs.protect_table(tbl regclass, app_column name, %s) '
+        'RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS %L',
+        v_args, pg_catalog.replace(pg_catalog.replace(v_template, '@SCOPE@', 'app'), '@COLUMN@', 'app_column'));
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE FUNCTION orgs.protect_org_table(tbl regclass, org_column name, %s) '
+        'RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS %L',
+        v_args, pg_catalog.replace(pg_catalog.replace(v_template, '@SCOPE@', 'org'), '@COLUMN@', 'org_column'));
 END;
+$do$;
 COMMENT ON FUNCTION orgs.protect_table(regclass, name, text, text, text, text, text, text) IS
 $$Guard a table whose rows belong to an app (app_column: bigint, orgs.apps.id) with row-level security: enables and forces RLS and (re)creates policies pg_orgs_select/insert/update/delete, each requiring an app-level permission on the row's app with orgs.has_app_permission(app_column, ...) (a memo probe per row; a btree index on app_column stays usable through the check's planner support). INSERT and UPDATE also check the new row, so a row cannot be moved into an app the acting user may not write. resource => 'models' means models.view / models.create / models.edit / models.delete; an explicit *_permission (a comma-separated list: any one suffices) overrides it, and '' means no policy, so that command is refused. Without resource, SELECT needs app.view and writes are refused. row_filter is an extra boolean SQL expression ANDed into every policy (parsed with search_path = pg_catalog: qualify names). Only the table's owner may call it. Re-running replaces the policies; other policies on the table are left alone.$$;
 
-CREATE OR REPLACE FUNCTION orgs.protect_org_table(
-    tbl regclass,
-    org_column name,
-    select_permission text DEFAULT NULL,
-    insert_permission text DEFAULT NULL,
-    update_permission text DEFAULT NULL,
-    delete_permission text DEFAULT NULL,
-    resource text DEFAULT NULL,
-    row_filter text DEFAULT NULL)
-RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT orgs.protect_internal('org', tbl, org_column,
-                                 select_permission, insert_permission,
-                                 update_permission, delete_permission,
-                                 resource, row_filter);
-END;
 COMMENT ON FUNCTION orgs.protect_org_table(regclass, name, text, text, text, text, text, text) IS
 $$Guard a table whose rows belong to an organization (org_column: bigint, orgs.organizations.id) with row-level security: as orgs.protect_table, with org-level permissions checked by orgs.has_org_permission(org_column, ...). resource => 'clusters' means clusters.view for SELECT and, where clusters.create / .edit / .delete do not exist, clusters.manage for writes. Without resource, SELECT needs org.view and writes are refused.$$;
 

@@ -137,7 +137,7 @@ SELECT pg_temp.try($$SELECT orgs.define_role('admin', NULL, ARRAY['org.view'])$$
 SELECT orgs.define_role('auditor', 'Reads the audit log',
                         ARRAY['org.view', 'audit.view', 'reports.schedule', 'audit.view'],
                         ARRAY['app.view'], ARRAY['app.view', 'reports.export']);
-SELECT * FROM orgs.role_grants(0, 'auditor');
+SELECT * FROM orgs_internal.role_grants(0, 'auditor');
 -- held by a member, it takes effect at once (including through a team,
 -- within the ceiling: the team's level gives tasks.work, C does not)
 SELECT orgs.act_as('ma_ann', false);
@@ -149,7 +149,7 @@ SELECT orgs.define_level('labeler_worker', NULL, ARRAY['app.view', 'tasks.work',
 SELECT pg_temp.perms('ma_cat') AS auditor_perms_after_level_change;
 -- a role's description alone; NULL keeps the grants
 SELECT orgs.define_role('auditor', 'Reads the audit log and exports reports');
-SELECT * FROM orgs.role_grants(0, 'auditor');
+SELECT * FROM orgs_internal.role_grants(0, 'auditor');
 -- rename: the member keeps it
 SELECT orgs.rename_role('auditor', 'inspector');
 SELECT m.role, m.role_scope FROM orgs.members m JOIN orgs.users u ON u.id = m.user_id WHERE u.handle = 'ma_cat';

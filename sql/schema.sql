@@ -325,82 +325,82 @@ DELETE FROM orgs.organizations WHERE org_id = 'sc_beta'; \echo :SQLSTATE
 -- Invitations
 --------------------------------------------------------------------------
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
-SELECT o.id, 'sc_new@example.com', 'org_user', orgs.hash_token('sc_tok1'), now() + interval '7 days'
+SELECT o.id, 'sc_new@example.com', 'org_user', orgs_internal.hash_token('sc_tok1'), now() + interval '7 days'
   FROM orgs.organizations o WHERE o.org_id = 'sc_acme';
 \set VERBOSITY terse
 -- a second pending invitation for the same org and e-mail: 23505
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
-SELECT o.id, 'sc_new@example.com', 'admin', orgs.hash_token('sc_tok2'), now() + interval '7 days'
+SELECT o.id, 'sc_new@example.com', 'admin', orgs_internal.hash_token('sc_tok2'), now() + interval '7 days'
   FROM orgs.organizations o WHERE o.org_id = 'sc_acme'; \echo :SQLSTATE
 \set VERBOSITY default
 -- in another case: the domain refuses the raw address (23514) ...
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
-SELECT o.id, ' SC_New@Example.com', 'admin', orgs.hash_token('sc_tok2'), now() + interval '7 days'
+SELECT o.id, ' SC_New@Example.com', 'admin', orgs_internal.hash_token('sc_tok2'), now() + interval '7 days'
   FROM orgs.organizations o WHERE o.org_id = 'sc_acme'; \echo :SQLSTATE
 \set VERBOSITY terse
 -- ... and normalized it is the same address: 23505
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
-SELECT o.id, orgs.normalize_email(' SC_New@Example.com'), 'admin', orgs.hash_token('sc_tok2'), now() + interval '7 days'
+SELECT o.id, orgs_internal.normalize_email(' SC_New@Example.com'), 'admin', orgs_internal.hash_token('sc_tok2'), now() + interval '7 days'
   FROM orgs.organizations o WHERE o.org_id = 'sc_acme'; \echo :SQLSTATE
 \set VERBOSITY default
 -- the same token twice: 23505
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
-SELECT o.id, 'sc_other@example.com', 'admin', orgs.hash_token('sc_tok1'), now() + interval '7 days'
+SELECT o.id, 'sc_other@example.com', 'admin', orgs_internal.hash_token('sc_tok1'), now() + interval '7 days'
   FROM orgs.organizations o WHERE o.org_id = 'sc_beta'; \echo :SQLSTATE
 -- another org may invite the same address
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
-SELECT o.id, 'sc_new@example.com', 'org_user', orgs.hash_token('sc_tok3'), now() + interval '30 days'
+SELECT o.id, 'sc_new@example.com', 'org_user', orgs_internal.hash_token('sc_tok3'), now() + interval '30 days'
   FROM orgs.organizations o WHERE o.org_id = 'sc_beta';
 \set VERBOSITY terse
 -- expiry: after creation, at most 30 days later (23514)
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
-SELECT o.id, 'sc_late@example.com', 'org_user', orgs.hash_token('sc_tok4'), now() + interval '30 days 1 second'
+SELECT o.id, 'sc_late@example.com', 'org_user', orgs_internal.hash_token('sc_tok4'), now() + interval '30 days 1 second'
   FROM orgs.organizations o WHERE o.org_id = 'sc_acme'; \echo :SQLSTATE
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
-SELECT o.id, 'sc_late@example.com', 'org_user', orgs.hash_token('sc_tok4'), now()
+SELECT o.id, 'sc_late@example.com', 'org_user', orgs_internal.hash_token('sc_tok4'), now()
   FROM orgs.organizations o WHERE o.org_id = 'sc_acme'; \echo :SQLSTATE
 UPDATE orgs.invitations SET expires_at = created_at + interval '31 days'
- WHERE token_hash = orgs.hash_token('sc_tok1'); \echo :SQLSTATE
+ WHERE token_hash = orgs_internal.hash_token('sc_tok1'); \echo :SQLSTATE
 -- the token hash is a SHA-256 (32 bytes)
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
 SELECT o.id, 'sc_late@example.com', 'org_user', '\x00'::bytea, now() + interval '1 day'
   FROM orgs.organizations o WHERE o.org_id = 'sc_acme'; \echo :SQLSTATE
 -- leaving pending needs decided_at, and only a non-pending one has it
 UPDATE orgs.invitations SET state = 'accepted'
- WHERE token_hash = orgs.hash_token('sc_tok1'); \echo :SQLSTATE
+ WHERE token_hash = orgs_internal.hash_token('sc_tok1'); \echo :SQLSTATE
 UPDATE orgs.invitations SET decided_at = now()
- WHERE token_hash = orgs.hash_token('sc_tok1'); \echo :SQLSTATE
+ WHERE token_hash = orgs_internal.hash_token('sc_tok1'); \echo :SQLSTATE
 \set VERBOSITY default
 -- the state machine: pending -> accepted once, never again
 UPDATE orgs.invitations SET state = 'accepted', decided_at = now()
- WHERE token_hash = orgs.hash_token('sc_tok1');
+ WHERE token_hash = orgs_internal.hash_token('sc_tok1');
 -- (the messages name the invitation's key, masked here as N)
 SELECT q, pg_temp.try(q) FROM (VALUES
-    ($$UPDATE orgs.invitations SET state = 'rescinded', decided_at = now() WHERE token_hash = orgs.hash_token('sc_tok1')$$),
-    ($$UPDATE orgs.invitations SET state = 'declined' WHERE token_hash = orgs.hash_token('sc_tok1')$$),
-    ($$UPDATE orgs.invitations SET state = 'pending', decided_at = NULL WHERE token_hash = orgs.hash_token('sc_tok1')$$),
-    ($$UPDATE orgs.invitations SET role = 'admin' WHERE token_hash = orgs.hash_token('sc_tok1')$$),
-    ($$UPDATE orgs.invitations SET expires_at = expires_at + interval '1 day' WHERE token_hash = orgs.hash_token('sc_tok1')$$)) AS t(q);
+    ($$UPDATE orgs.invitations SET state = 'rescinded', decided_at = now() WHERE token_hash = orgs_internal.hash_token('sc_tok1')$$),
+    ($$UPDATE orgs.invitations SET state = 'declined' WHERE token_hash = orgs_internal.hash_token('sc_tok1')$$),
+    ($$UPDATE orgs.invitations SET state = 'pending', decided_at = NULL WHERE token_hash = orgs_internal.hash_token('sc_tok1')$$),
+    ($$UPDATE orgs.invitations SET role = 'admin' WHERE token_hash = orgs_internal.hash_token('sc_tok1')$$),
+    ($$UPDATE orgs.invitations SET expires_at = expires_at + interval '1 day' WHERE token_hash = orgs_internal.hash_token('sc_tok1')$$)) AS t(q);
 -- identity never changes, even while pending
 SELECT q, pg_temp.try(q) FROM (VALUES
-    ($$UPDATE orgs.invitations SET email = 'sc_else@example.com' WHERE token_hash = orgs.hash_token('sc_tok3')$$),
-    ($$UPDATE orgs.invitations SET token_hash = orgs.hash_token('sc_tok9') WHERE token_hash = orgs.hash_token('sc_tok3')$$),
-    ($$UPDATE orgs.invitations SET org_id = (SELECT id FROM orgs.organizations WHERE org_id = 'sc_acme') WHERE token_hash = orgs.hash_token('sc_tok3')$$),
-    ($$UPDATE orgs.invitations SET created_at = created_at - interval '1 day' WHERE token_hash = orgs.hash_token('sc_tok3')$$)) AS t(q);
+    ($$UPDATE orgs.invitations SET email = 'sc_else@example.com' WHERE token_hash = orgs_internal.hash_token('sc_tok3')$$),
+    ($$UPDATE orgs.invitations SET token_hash = orgs_internal.hash_token('sc_tok9') WHERE token_hash = orgs_internal.hash_token('sc_tok3')$$),
+    ($$UPDATE orgs.invitations SET org_id = (SELECT id FROM orgs.organizations WHERE org_id = 'sc_acme') WHERE token_hash = orgs_internal.hash_token('sc_tok3')$$),
+    ($$UPDATE orgs.invitations SET created_at = created_at - interval '1 day' WHERE token_hash = orgs_internal.hash_token('sc_tok3')$$)) AS t(q);
 -- while pending, the role and the expiry may change (within 30 days)
-SELECT pg_temp.try($$UPDATE orgs.invitations SET role = 'admin', expires_at = created_at + interval '29 days' WHERE token_hash = orgs.hash_token('sc_tok3')$$);
+SELECT pg_temp.try($$UPDATE orgs.invitations SET role = 'admin', expires_at = created_at + interval '29 days' WHERE token_hash = orgs_internal.hash_token('sc_tok3')$$);
 -- once the first left pending, a new pending invitation for the address is fine
 INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
-SELECT o.id, 'sc_new@example.com', 'org_user', orgs.hash_token('sc_tok5'), now() + interval '1 day'
+SELECT o.id, 'sc_new@example.com', 'org_user', orgs_internal.hash_token('sc_tok5'), now() + interval '1 day'
   FROM orgs.organizations o WHERE o.org_id = 'sc_acme';
 -- each way out of pending works once
 UPDATE orgs.invitations SET state = 'declined', decided_at = now()
- WHERE token_hash = orgs.hash_token('sc_tok5');
+ WHERE token_hash = orgs_internal.hash_token('sc_tok5');
 UPDATE orgs.invitations SET state = 'expired', decided_at = now()
- WHERE token_hash = orgs.hash_token('sc_tok3');
+ WHERE token_hash = orgs_internal.hash_token('sc_tok3');
 SELECT q, pg_temp.try(q) FROM (VALUES
-    ($$UPDATE orgs.invitations SET state = 'accepted' WHERE token_hash = orgs.hash_token('sc_tok5')$$),
-    ($$UPDATE orgs.invitations SET state = 'pending', decided_at = NULL WHERE token_hash = orgs.hash_token('sc_tok3')$$)) AS t(q);
+    ($$UPDATE orgs.invitations SET state = 'accepted' WHERE token_hash = orgs_internal.hash_token('sc_tok5')$$),
+    ($$UPDATE orgs.invitations SET state = 'pending', decided_at = NULL WHERE token_hash = orgs_internal.hash_token('sc_tok3')$$)) AS t(q);
 SELECT o.org_id, i.email, i.state FROM orgs.invitations i JOIN orgs.organizations o ON o.id = i.org_id
  WHERE i.email LIKE 'sc\_%' ORDER BY i.id;
 

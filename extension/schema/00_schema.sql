@@ -41,6 +41,16 @@ END;
 $$;
 
 --------------------------------------------------------------------------
+-- The extension's internal functions (trigger functions, helpers of the
+-- flows) live in a schema of their own, on nobody's search_path, with no
+-- privilege for PUBLIC: \df orgs.* shows the contract and nothing else.
+--------------------------------------------------------------------------
+CREATE SCHEMA orgs_internal;
+COMMENT ON SCHEMA orgs_internal IS
+    'pg_orgs''s internal functions: not an interface; no privilege for PUBLIC.';
+REVOKE ALL ON SCHEMA orgs_internal FROM PUBLIC;
+
+--------------------------------------------------------------------------
 -- Types and domains
 --------------------------------------------------------------------------
 
