@@ -92,7 +92,7 @@ echo '[{"key":"hs","claims":{"sub":"bench-user"},"exp_in":3600},
        {"key":"es","claims":{"sub":"bench-user"},"exp_in":3600}]' |
 	as_user $PY "$REPO/test/lib/jwt_mint.py" mint "$WORK" >"$WORK/tokens.json"
 read -r HS RS ES < <($PY -c 'import json,sys; print(*json.load(open(sys.argv[1])))' "$WORK/tokens.json")
-psql_ <<EOF
+psql_ >/dev/null <<EOF
 CREATE EXTENSION pg_orgs;
 SELECT orgs.register_user('bench', 'bench@example.com', external_id => 'bench-user');
 INSERT INTO orgs.jwt_keys (jwk)
@@ -118,9 +118,10 @@ measure() { # sql-expression
 	} | psql_ | sed 1d | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", v[int((NR + 1) / 2)] }'
 }
 
-# OpenSSL: microseconds for one verification
+# OpenSSL: microseconds for one verification, in wall-clock time like the
+# queries above (openssl speed counts CPU time unless -elapsed)
 ossl_verify_us() { # rsa2048 | ecdsap256
-	openssl speed -seconds 2 "$1" 2>/dev/null |
+	openssl speed -elapsed -seconds 2 "$1" 2>/dev/null |
 		awk -v alg="$1" '
 			alg == "rsa2048" && /^rsa 2048 bits/ { print 1e6 / $NF }
 			alg == "ecdsap256" && /ecdsa \(nistp256\)/ { print 1e6 / $NF }'
@@ -142,4 +143,4 @@ awk -v base="$base" -v hs="$hs" -v rs="$rs" -v es="$es" -v rsv="$rsv" -v esv="$e
 	printf "%-34s %10.2f %10.2f %14.2f %13.2f\n", "act_as_jwt ES256 (P-256)", es, es - base, esv, es / esv
 }'
 echo
-echo "(one verify: openssl speed -seconds 2 rsa2048 / ecdsap256, on this machine in this run)"
+echo "(one verify: openssl speed -elapsed -seconds 2 rsa2048 / ecdsap256, on this machine in this run)"
