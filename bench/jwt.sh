@@ -21,7 +21,9 @@
 #   SELECT count(*) FROM generate_series(1, N) WHERE orgs.act_as_jwt(token, false) IS NULL
 # against the same query around orgs.act_as(NULL, false) (the cost of a
 # call that verifies nothing), and prints per call: the total, the net of
-# that baseline, OpenSSL's time for one verification, and their ratio.
+# that baseline, OpenSSL's time for one verification, and their ratio; in
+# CPU time of the backend (from /proc/self/stat: robust when the machine is
+# loaded by others) and in wall-clock time.
 # The cluster is stopped and the directory removed at the end.
 
 set -euo pipefail
@@ -97,50 +99,74 @@ CREATE EXTENSION pg_orgs;
 SELECT orgs.register_user('bench', 'bench@example.com', external_id => 'bench-user');
 INSERT INTO orgs.jwt_keys (jwk)
 SELECT k FROM jsonb_array_elements(pg_read_file('$WORK/jwks.json')::jsonb -> 'keys') AS k;
-CREATE FUNCTION bench_us(q text, n int) RETURNS float8 LANGUAGE plpgsql AS \$\$
-DECLARE t0 timestamptz;
+-- microseconds per call: wall-clock, and CPU time of this backend (user +
+-- system, from /proc/self/stat, in clock ticks of 10 ms: robust when other
+-- processes load the machine)
+CREATE FUNCTION cpu_ticks() RETURNS bigint LANGUAGE sql AS \$\$
+SELECT (f[13])::bigint + (f[14])::bigint  -- utime, stime
+  FROM regexp_split_to_array(regexp_replace(pg_read_file('/proc/self/stat'), '^.*\) ', '.. '), ' ') AS f
+\$\$;
+CREATE FUNCTION bench_us(q text, n int) RETURNS text LANGUAGE plpgsql AS \$\$
+DECLARE t0 timestamptz; c0 bigint;
 BEGIN
+    c0 := cpu_ticks();
     t0 := clock_timestamp();
     EXECUTE q USING n;
-    RETURN extract(epoch FROM clock_timestamp() - t0) * 1e6 / n;
+    RETURN format('%s %s', extract(epoch FROM clock_timestamp() - t0) * 1e6 / n,
+                  (cpu_ticks() - c0) * 1e4 / n);
 END;
 \$\$;
 EOF
 
-# median of REPS measurements of one query, in one session (cache warm)
-measure() { # sql-expression
+# median of REPS measurements of one query, in one session (cache warm):
+# "wall cpu" in microseconds per call
+measure() { # sql-expression n
 	local q="SELECT count(*) FROM generate_series(1, \$1) WHERE $1 IS NULL"
 	{
 		echo "SELECT $1;"
 		for _ in $(seq "$REPS"); do
-			printf "SELECT bench_us(%s, %s);\n" "'${q//\'/\'\'}'" "$N"
+			printf "SELECT bench_us(%s, %s);\n" "'${q//\'/\'\'}'" "$2"
 		done
-	} | psql_ | sed 1d | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", v[int((NR + 1) / 2)] }'
+	} | psql_ | sed 1d >"$WORK/measure.out"
+	echo "$(median 1) $(median 2)"
+}
+median() { # column of $WORK/measure.out
+	awk -v c="$1" '{ print $c }' "$WORK/measure.out" | sort -g |
+		awk '{ v[NR] = $1 } END { printf "%.3f", v[int((NR + 1) / 2)] }'
 }
 
-# OpenSSL: microseconds for one verification, in wall-clock time like the
-# queries above (openssl speed counts CPU time unless -elapsed)
+# OpenSSL: microseconds for one verification, in CPU time (openssl speed's
+# default) and in wall-clock time (-elapsed)
 ossl_verify_us() { # rsa2048 | ecdsap256
-	openssl speed -elapsed -seconds 2 "$1" 2>/dev/null |
-		awk -v alg="$1" '
-			alg == "rsa2048" && /^rsa 2048 bits/ { print 1e6 / $NF }
-			alg == "ecdsap256" && /ecdsa \(nistp256\)/ { print 1e6 / $NF }'
+	local cpu wall
+	cpu=$(openssl speed -seconds 2 "$1" 2>/dev/null | ossl_parse "$1")
+	wall=$(openssl speed -elapsed -seconds 2 "$1" 2>/dev/null | ossl_parse "$1")
+	echo "$wall $cpu"
+}
+ossl_parse() {
+	awk -v alg="$1" '
+		alg == "rsa2048" && /^rsa 2048 bits/ { print 1e6 / $NF }
+		alg == "ecdsap256" && /ecdsa \(nistp256\)/ { print 1e6 / $NF }'
 }
 
-echo "== measuring: $N calls x $REPS, median per call"
-base=$(measure "orgs.act_as(NULL, false)")
-hs=$(measure "orgs.act_as_jwt('$HS', false)")
-rs=$(measure "orgs.act_as_jwt('$RS', false)")
-es=$(measure "orgs.act_as_jwt('$ES', false)")
-rsv=$(ossl_verify_us rsa2048)
-esv=$(ossl_verify_us ecdsap256)
+echo "== measuring: $N calls (HS256 and the baseline: 5 x $N) x $REPS, median per call"
+read -r base_w base_c < <(measure "orgs.act_as(NULL, false)" $((N * 5)))
+read -r hs_w hs_c < <(measure "orgs.act_as_jwt('$HS', false)" $((N * 5)))
+read -r rs_w rs_c < <(measure "orgs.act_as_jwt('$RS', false)" "$N")
+read -r es_w es_c < <(measure "orgs.act_as_jwt('$ES', false)" "$N")
+read -r rsv_w rsv_c < <(ossl_verify_us rsa2048)
+read -r esv_w esv_c < <(ossl_verify_us ecdsap256)
 
-awk -v base="$base" -v hs="$hs" -v rs="$rs" -v es="$es" -v rsv="$rsv" -v esv="$esv" 'BEGIN {
-	printf "\n%-34s %10s %10s %14s %13s\n", "per call (us)", "total", "net", "one verify", "total/verify"
-	printf "%-34s %10.2f %10s %14s %13s\n", "baseline: orgs.act_as(NULL)", base, "-", "-", "-"
-	printf "%-34s %10.2f %10.2f %14s %13s\n", "act_as_jwt HS256", hs, hs - base, "-", "-"
-	printf "%-34s %10.2f %10.2f %14.2f %13.2f\n", "act_as_jwt RS256 (RSA 2048)", rs, rs - base, rsv, rs / rsv
-	printf "%-34s %10.2f %10.2f %14.2f %13.2f\n", "act_as_jwt ES256 (P-256)", es, es - base, esv, es / esv
-}'
+report() { # title base hs rs es rsv esv
+	awk -v t="$1" -v base="$2" -v hs="$3" -v rs="$4" -v es="$5" -v rsv="$6" -v esv="$7" 'BEGIN {
+		printf "\n%s\n%-34s %10s %10s %14s %13s\n", t, "per call (us)", "total", "net", "one verify", "total/verify"
+		printf "%-34s %10.2f %10s %14s %13s\n", "baseline: orgs.act_as(NULL)", base, "-", "-", "-"
+		printf "%-34s %10.2f %10.2f %14s %13s\n", "act_as_jwt HS256", hs, hs - base, "-", "-"
+		printf "%-34s %10.2f %10.2f %14.2f %13.2f\n", "act_as_jwt RS256 (RSA 2048)", rs, rs - base, rsv, rs / rsv
+		printf "%-34s %10.2f %10.2f %14.2f %13.2f\n", "act_as_jwt ES256 (P-256)", es, es - base, esv, es / esv
+	}'
+}
+report "CPU time (the backend's; openssl speed's default)" "$base_c" "$hs_c" "$rs_c" "$es_c" "$rsv_c" "$esv_c"
+report "wall-clock time (clock_timestamp(); openssl speed -elapsed)" "$base_w" "$hs_w" "$rs_w" "$es_w" "$rsv_w" "$esv_w"
 echo
-echo "(one verify: openssl speed -elapsed -seconds 2 rsa2048 / ecdsap256, on this machine in this run)"
+echo "(one verify: openssl speed -seconds 2 rsa2048 / ecdsap256, on this machine in this run; load average: $(cut -d' ' -f1-3 /proc/loadavg))"
