@@ -12,6 +12,7 @@ OBJS = \
 	src/catalog.o \
 	src/check.o \
 	src/inval.o \
+	src/jwt.o \
 	src/matrix.o \
 	src/pg_orgs.o \
 	src/support.o \
@@ -46,6 +47,10 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 # Isolation specs live in test/specs with expected output in test/expected.
 ISOLATION    = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+
+# OpenSSL's libcrypto verifies RS256 and ES256 tokens (src/jwt.c); Debian:
+# libssl-dev.
+SHLIB_LINK  += -lcrypto
 
 PG_CFLAGS   += -Wall -Wextra -Werror -Wno-unused-parameter \
                -Wno-missing-field-initializers -Wno-sign-compare

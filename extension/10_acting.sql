@@ -103,9 +103,12 @@ $$;
 COMMENT ON FUNCTION orgs_internal.check_identifier(text, text) IS
     'Raise invalid_parameter_value unless value is a valid handle, org ID, team ID or app ID.';
 
+-- (0.2.0 added external_id: the upgrade drops the four-argument function of
+-- 0.1.0, extension/upgrade/0.1.0--0.2.0/40_jwt.sql.)
 CREATE OR REPLACE FUNCTION orgs.register_user(handle text, email text,
                                    first_name text DEFAULT NULL,
-                                   last_name text DEFAULT NULL)
+                                   last_name text DEFAULT NULL,
+                                   external_id text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -116,6 +119,7 @@ DECLARE
 BEGIN
     PERFORM orgs_internal.check_identifier('handle', handle);
     v_email := orgs_internal.clean_email(email);
+    PERFORM orgs_internal.check_external_id(external_id);
     IF EXISTS (SELECT 1 FROM orgs.owner_names n WHERE n.name_key = lower(handle) AND n.user_id IS NOT NULL) THEN
         RAISE EXCEPTION 'user "%" already exists', handle
             USING ERRCODE = 'duplicate_object',
@@ -130,21 +134,25 @@ BEGIN
         RAISE EXCEPTION 'a user with e-mail address "%" already exists', v_email
             USING ERRCODE = 'duplicate_object';
     END IF;
+    IF EXISTS (SELECT 1 FROM orgs.users u WHERE u.external_id = register_user.external_id) THEN
+        RAISE EXCEPTION 'a user with external id "%" already exists', external_id
+            USING ERRCODE = 'duplicate_object';
+    END IF;
     BEGIN
-        INSERT INTO orgs.users (handle, email, first_name, last_name)
-        VALUES (handle, v_email, first_name, last_name)
+        INSERT INTO orgs.users (handle, email, first_name, last_name, external_id)
+        VALUES (handle, v_email, first_name, last_name, register_user.external_id)
         RETURNING id INTO v_id;
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'user "%" already exists', handle
             USING ERRCODE = 'duplicate_object',
-                  DETAIL = 'A concurrent registration took the handle or the e-mail address.';
+                  DETAIL = 'A concurrent registration took the handle, the e-mail address or the external id.';
     END;
     RETURN v_id;
 END;
 $$;
-COMMENT ON FUNCTION orgs.register_user(text, text, text, text) IS
-    'Register an account (called by the application''s trusted role once it has verified the e-mail address).';
-REVOKE ALL ON FUNCTION orgs.register_user(text, text, text, text) FROM PUBLIC;
+COMMENT ON FUNCTION orgs.register_user(text, text, text, text, text) IS
+    'Register an account (called by the application''s trusted role once it has verified the e-mail address), optionally with its id in an identity provider (external_id).';
+REVOKE ALL ON FUNCTION orgs.register_user(text, text, text, text, text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.link_db_role(handle text, role regrole)
 RETURNS void

@@ -5,8 +5,10 @@
  *
  *	  The acting user lives only in this file's static state, never in a
  *	  GUC, so SET, set_config(), ALTER ROLE ... SET and PGOPTIONS cannot
- *	  touch it; orgs.act_as() is the only writer.  It behaves like a GUC
- *	  towards transactions:
+ *	  touch it; ActingSet() is the only writer, called by orgs.act_as()
+ *	  (by handle), orgs.act_as_subject() (by external id) and
+ *	  orgs.act_as_jwt() (by a verified token; see jwt.c).  It behaves like
+ *	  a GUC towards transactions:
  *
  *		- act_as(h, false) sets the session value;
  *		- act_as(h, true) sets a value local to the current transaction,
@@ -230,27 +232,20 @@ ActingUserId(void)
 }
 
 /*
- * orgs.act_as(handle text, is_local boolean DEFAULT true) RETURNS void
- *		Set (or, with a NULL handle, clear) the acting user.
+ * ActingSet
+ *		Set (user_id > 0) or clear (user_id 0) the acting user, for the
+ *		transaction (is_local) or the session.  fname and argname name the
+ *		SQL function and its first argument for the warning given outside a
+ *		transaction block.
  */
-Datum
-orgs_act_as(PG_FUNCTION_ARGS)
+void
+ActingSet(int64 user_id, bool is_local, const char *fname, const char *argname)
 {
-	bool		is_local = PG_ARGISNULL(1) ? true : PG_GETARG_BOOL(1);
 	ActingValue v;
 
 	memset(&v, 0, sizeof(v));
-	if (!PG_ARGISNULL(0))
+	if (user_id != 0)
 	{
-		char	   *handle = text_to_cstring(PG_GETARG_TEXT_PP(0));
-		int64		user_id;
-
-		CacheBeginCall();
-		user_id = CacheUserByHandle(handle);
-		if (user_id == 0 || !CacheUserExists(user_id))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("user \"%s\" does not exist", handle)));
 		v.set = true;
 		v.user_id = user_id;
 		v.extension = OrgsExtensionOid();
@@ -259,8 +254,8 @@ orgs_act_as(PG_FUNCTION_ARGS)
 	if (is_local && !IsTransactionBlock())
 		ereport(WARNING,
 				(errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
-				 errmsg("act_as with is_local can only be used in transaction blocks"),
-				 errhint("Use orgs.act_as(handle, false) to act for the whole session.")));
+				 errmsg("%s with is_local can only be used in transaction blocks", fname),
+				 errhint("Use orgs.%s(%s, false) to act for the whole session.", fname, argname)));
 
 	SaveForLevel();
 	if (is_local)
@@ -273,6 +268,30 @@ orgs_act_as(PG_FUNCTION_ARGS)
 		current.session = v;
 		current.local_active = false;
 	}
+}
+
+/*
+ * orgs.act_as(handle text, is_local boolean DEFAULT true) RETURNS void
+ *		Set (or, with a NULL handle, clear) the acting user.
+ */
+Datum
+orgs_act_as(PG_FUNCTION_ARGS)
+{
+	bool		is_local = PG_ARGISNULL(1) ? true : PG_GETARG_BOOL(1);
+	int64		user_id = 0;
+
+	if (!PG_ARGISNULL(0))
+	{
+		char	   *handle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+		CacheBeginCall();
+		user_id = CacheUserByHandle(handle);
+		if (user_id == 0 || !CacheUserExists(user_id))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("user \"%s\" does not exist", handle)));
+	}
+	ActingSet(user_id, is_local, "act_as", "handle");
 	PG_RETURN_VOID();
 }
 

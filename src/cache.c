@@ -15,8 +15,8 @@
  *		  answers of one permission set, and apps_with_permission's list);
  *		- per app met, its owner or its absence; per org met, its existence
  *		  and (for apps_with_permission) the list of its apps;
- *		- name -> key maps (handles, org IDs, owner names, app names) and
- *		  database role -> user links.
+ *		- name -> key maps (handles, org IDs, owner names, app names,
+ *		  external ids) and database role -> user links.
  *	  A check is then a memo probe, or a few binary searches and bit
  *	  operations over one user's entry.
  *
@@ -93,7 +93,8 @@
 
 #define MAX_PENDING		1024	/* codes held between two CacheSync() */
 #define MAX_TRANSIENT	4		/* oversized users kept for a statement */
-#define NAMEKEY_LEN		96		/* NAME_APP keys: 'o' + key + '/' + 64 */
+#define NAMEKEY_LEN		96		/* NAME_APP keys: 'o' + key + '/' + 64; longer
+								 * names (external ids) are looked up, not kept */
 
 /* one membership of a user */
 typedef struct MemberInfo
@@ -1644,6 +1645,9 @@ LookupName(Snapshot snap, NameKind kind, const char *name, int64 *user_id, int64
 		case NAME_HANDLE:
 			*user_id = LookupUserByHandle(snap, name);
 			break;
+		case NAME_SUBJECT:
+			*user_id = LookupUserBySubject(snap, name);
+			break;
 		case NAME_ORG:
 			*org_id = LookupOrgByName(snap, name);
 			break;
@@ -1741,6 +1745,26 @@ CacheUserByHandle(const char *handle)
 	if (!LowerIdentifier(handle, strlen(handle), buf))
 		return 0;
 	NameLookup(NAME_HANDLE, buf, &user_id, &org_id, LookupName);
+	return user_id;
+}
+
+/*
+ * CacheUserBySubject
+ *		The key of the user with this external id (compared exactly, case
+ *		included), or 0.  Kept in the name map like a handle; invalidated
+ *		by the NAME_SUBJECT codes of the old and new external id that the
+ *		users row trigger sends (inval.c).
+ */
+int64
+CacheUserBySubject(const char *external_id)
+{
+	int64		user_id,
+				org_id;
+	size_t		len = strlen(external_id);
+
+	if (len < 1 || len > EXTERNAL_ID_MAXLEN)
+		return 0;				/* orgs.users.external_id cannot hold it */
+	NameLookup(NAME_SUBJECT, external_id, &user_id, &org_id, LookupName);
 	return user_id;
 }
 

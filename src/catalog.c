@@ -53,7 +53,8 @@ typedef struct OrgsAttnums
 	AttrNumber	users_id,
 				users_handle,
 				users_handle_key,
-				users_db_role;
+				users_db_role,
+				users_external_id;	/* InvalidAttrNumber before 0.2.0 */
 	AttrNumber	org_id,
 				org_key;
 	AttrNumber	own_name_key,
@@ -183,6 +184,8 @@ Resolve(OrgsCatalog *c, OrgsAttnums *a, bool missing_ok)
 	c->users_pkey = RelOid(c->nsp, "users_pkey");
 	c->users_handle_key = RelOid(c->nsp, "users_handle_key");
 	c->users_db_role_key = RelOid(c->nsp, "users_db_role_key");
+	/* since 0.2.0: optional, so that a database still at 0.1.0 works */
+	c->users_external_id_key = get_relname_relid("users_external_id_key", c->nsp);
 	c->organizations = RelOid(c->nsp, "organizations");
 	c->organizations_pkey = RelOid(c->nsp, "organizations_pkey");
 	c->organizations_org_key = RelOid(c->nsp, "organizations_org_key");
@@ -232,6 +235,8 @@ Resolve(OrgsCatalog *c, OrgsAttnums *a, bool missing_ok)
 	a->users_handle = AttNum(c->users, "handle");
 	a->users_handle_key = AttNum(c->users, "handle_key");
 	a->users_db_role = AttNum(c->users, "db_role");
+	if (OidIsValid(c->users) && OidIsValid(c->users_external_id_key))
+		a->users_external_id = get_attnum(c->users, "external_id");
 	a->org_id = AttNum(c->organizations, "id");
 	a->org_key = AttNum(c->organizations, "org_key");
 	a->own_name_key = AttNum(c->owner_names, "name_key");
@@ -481,6 +486,26 @@ LookupUserByRole(Snapshot snap, Oid roleid)
 						   InvalidOid, InvalidOid, F_OIDEQ,
 						   ObjectIdGetDatum(roleid));
 	ScanIndex(snap, c->users, c->users_db_role_key, 1, &key, FoundInt8Cb, &f);
+	return f.found ? f.value : 0;
+}
+
+/*
+ * LookupUserBySubject
+ *		The key of the user whose external id is external_id (compared
+ *		byte for byte), or 0; always 0 in a database still at pg_orgs 0.1.0,
+ *		which has no external ids.
+ */
+int64
+LookupUserBySubject(Snapshot snap, const char *external_id)
+{
+	OrgsCatalog *c = OrgsCatalogGet();
+	ScanKeyData key;
+	FoundInt8	f = {false, 0, att.users_id, NULL};
+
+	if (!OidIsValid(c->users_external_id_key) || att.users_external_id == InvalidAttrNumber)
+		return 0;
+	KeyText(&key, att.users_external_id, external_id);
+	ScanIndex(snap, c->users, c->users_external_id_key, 1, &key, FoundInt8Cb, &f);
 	return f.found ? f.value : 0;
 }
 

@@ -40,4 +40,26 @@
 	pg_proc_aclcheck((proc), (role), (mode))
 #endif
 
+/*
+ * The JSON parser (common/jsonapi.h).  16 made the semantic actions return
+ * an error code; 17 gave makeJsonLexContextCstringLen() the context to
+ * fill as its first argument (NULL: a new one, in CurrentMemoryContext).
+ * jwt.c declares its actions as ORGS_JSON_ACTION f(...) and ends them
+ * with ORGS_JSON_ACTION_DONE.
+ */
+#if PG_VERSION_NUM >= 160000
+#define ORGS_JSON_ACTION		JsonParseErrorType
+#define ORGS_JSON_ACTION_DONE	return JSON_SUCCESS
+#else
+#define ORGS_JSON_ACTION		void
+#define ORGS_JSON_ACTION_DONE	return
+#endif
+#if PG_VERSION_NUM >= 170000
+#define OrgsMakeJsonLexContext(json, len, encoding) \
+	makeJsonLexContextCstringLen(NULL, (json), (len), (encoding), true)
+#else
+#define OrgsMakeJsonLexContext(json, len, encoding) \
+	makeJsonLexContextCstringLen((json), (len), (encoding), true)
+#endif
+
 #endif							/* PG_ORGS_COMPAT_H */

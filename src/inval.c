@@ -43,7 +43,9 @@
  *	                    personal: the user) and the app's name, when it is
  *	                    created or deleted or changes owner or ID
  *	    organizations   the org's code (its members) and its name
- *	    users           the user's code, its handle, its database role
+ *	    users           the user's code, its handle, its database role,
+ *	                    its external id (NAME_SUBJECT; the column exists
+ *	                    from 0.2.0 on: a 0.1.0 table has none)
  *	    owner_names     the name
  *	    roles, role_org_permissions, role_app_baseline, role_app_ceiling
  *	                    a role an organization defined for itself: the
@@ -244,6 +246,20 @@ AttNo(TupleDesc desc, const char *name)
 	return 0;					/* keep compiler quiet */
 }
 
+/* the attribute number of a column, or 0 if the table has none */
+static int
+AttNoIfAny(TupleDesc desc, const char *name)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
 static int64
 Int8Of(HeapTuple tup, TupleDesc desc, const char *col)
 {
@@ -297,11 +313,25 @@ UsersRow(HeapTuple t, TupleDesc d)
 	bool		isnull;
 	Datum		role = DatumOf(t, d, "db_role", &isnull);
 
+	int			ext = AttNoIfAny(d, "external_id");
+
 	InvalSend(INVAL_USER, Int8Of(t, d, "id"));
 	SendName(NAME_HANDLE, handle);
 	SendName(NAME_OWNER, handle);
 	if (!isnull)
 		InvalSend(INVAL_ROLE, (int64) DatumGetObjectId(role));
+	if (ext != 0)
+	{
+		Datum		sub = heap_getattr(t, ext, d, &isnull);
+
+		if (!isnull)
+		{
+			text	   *txt = DatumGetTextPP(sub);
+
+			InvalSend(INVAL_NAME, InvalNameKey(NAME_SUBJECT, VARDATA_ANY(txt),
+											   VARSIZE_ANY_EXHDR(txt)));
+		}
+	}
 }
 
 /* organizations */
@@ -429,8 +459,11 @@ orgs_invalidate_row(PG_FUNCTION_ARGS)
 	else if (strcmp(table, "users") == 0)
 	{
 		static const char *const cols[] = {"id", "handle_key", "db_role", NULL};
+		static const char *const ext_cols[] = {"external_id", NULL};
 
-		if (nrows == 2 && SameColumns(rows[0], rows[1], desc, cols))
+		if (nrows == 2 && SameColumns(rows[0], rows[1], desc, cols) &&
+			(AttNoIfAny(desc, "external_id") == 0 ||
+			 SameColumns(rows[0], rows[1], desc, ext_cols)))
 			nrows = 0;			/* names, e-mail */
 		for (int i = 0; i < nrows; i++)
 			UsersRow(rows[i], desc);

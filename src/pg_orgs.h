@@ -142,6 +142,7 @@ typedef struct OrgsCatalog
 	Oid			users_pkey;
 	Oid			users_handle_key;
 	Oid			users_db_role_key;
+	Oid			users_external_id_key;	/* InvalidOid before 0.2.0 */
 	Oid			organizations;
 	Oid			organizations_pkey;
 	Oid			organizations_org_key;
@@ -195,6 +196,7 @@ typedef struct AppOwner
 } AppOwner;
 
 #define HANDLE_MAXLEN	64		/* identifiers: 1 to 64 characters */
+#define EXTERNAL_ID_MAXLEN 255	/* orgs.users.external_id: 1 to 255 bytes */
 
 /*
  * Every look-up reads with the snapshot given: the cache passes a fresh
@@ -203,6 +205,7 @@ typedef struct AppOwner
 extern bool LookupUserById(Snapshot snap, int64 user_id, char *handle_out);
 extern int64 LookupUserByHandle(Snapshot snap, const char *handle);
 extern int64 LookupUserByRole(Snapshot snap, Oid roleid);
+extern int64 LookupUserBySubject(Snapshot snap, const char *external_id);
 extern bool LookupAppById(Snapshot snap, int64 app_id, AppOwner *owner);
 extern void LookupOwnerByName(Snapshot snap, const char *name_key, AppOwner *owner);
 extern int64 LookupAppOfOwner(Snapshot snap, const AppOwner *owner, const char *app_key);
@@ -237,6 +240,8 @@ extern const char *EnumLabelText(Oid enumval, int *len);
  */
 extern void ActingInit(void);
 extern int64 ActingUserId(void);
+extern void ActingSet(int64 user_id, bool is_local, const char *fname,
+					  const char *argname);
 
 /* ---------------------------------------------------------------------
  * inval.c: invalidation codes, and the trigger that sends them.
@@ -264,7 +269,8 @@ typedef enum NameKind
 	NAME_APP = 1,				/* (owner key, lower(app_id)) -> app key */
 	NAME_ORG,					/* lower(org_id) -> org key */
 	NAME_HANDLE,				/* lower(handle) -> user key */
-	NAME_OWNER					/* lower(owner name) -> user or org key */
+	NAME_OWNER,					/* lower(owner name) -> user or org key */
+	NAME_SUBJECT				/* external id (as is) -> user key */
 } NameKind;
 
 extern void InvalInit(void);
@@ -287,6 +293,7 @@ extern int64 CacheAppByName(const char *name);
 extern int64 CacheOrgByName(const char *name);
 extern int64 CacheUserByHandle(const char *handle);
 extern int64 CacheUserByRole(Oid roleid);
+extern int64 CacheUserBySubject(const char *external_id);
 extern bool CacheAppOwner(int64 app_id, AppOwner *owner);
 extern bool CacheOrgExists(int64 org_id);
 extern bool CacheEffectiveAppPerms(int64 user_id, int64 app_id, PermSet *out);

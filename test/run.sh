@@ -139,7 +139,10 @@ if [ -z "$PG_MAJOR" ]; then
 fi
 
 # ---------------------------------------------------------------- packages
-PACKAGES=(libipc-run-perl make gcc perl)
+# libssl-dev: the build links libcrypto (src/jwt.c); python3-jwt and
+# python3-cryptography mint the tokens of t/005_jwt.pl; pgbouncer carries
+# the requests of t/006_postgrest_pgbouncer.pl.
+PACKAGES=(libipc-run-perl make gcc perl libssl-dev python3-jwt python3-cryptography pgbouncer)
 # A Debian installation (/usr/lib/postgresql/MAJOR, also behind the
 # /usr/bin/pg_config of postgresql-common): its packages are checked (and,
 # as root, installed) too.
