@@ -81,7 +81,7 @@ $(UPGRADE_BUILT): $(UPGRADE_PRE) $(CODE_PIECES) $(UPGRADE_POST) $(UPGRADE_INCLUD
 		awk '/^-- @include / { while ((getline l < $$3) > 0) print l; close($$3); next } { print }' "$$f" || exit 1; \
 	done > $@
 
-.PHONY: test test-all-versions test-chroot test-valgrind demo bench
+.PHONY: test test-all-versions test-chroot test-valgrind test-discard-caches demo bench
 # The whole test suite on a throw-away cluster (see test/run.sh), against the
 # installation of PG_CONFIG when it is given (make test PG_CONFIG=...), else
 # PostgreSQL 15.
@@ -93,6 +93,11 @@ test:
 # The regression suite with the server under valgrind memcheck (slow).
 test-valgrind:
 	VALGRIND=1 bash test/run.sh regress
+
+# The regression suite with debug_discard_caches = 1 (needs a PostgreSQL
+# built with --enable-cassert: make test-discard-caches PG_CONFIG=...).
+test-discard-caches:
+	DISCARD_CACHES=1 bash test/run.sh regress
 
 test-all-versions:
 	bash test/all-versions.sh

@@ -13,6 +13,13 @@
 #   TESTS="a b"  run only the tests with these names, in every group
 #                (TAP names may be given with or without ".pl")
 #   KEEP=1       keep the temporary directory (cluster, outputs, logs)
+#   DISCARD_CACHES=1  run the regression tests with debug_discard_caches = 1
+#                (every cache invalidated at every opportunity: how PostgreSQL
+#                tests invalidation safety); set for the test database after
+#                the extension is installed, so only the tests run with it.
+#                Needs a server built with assertions (or
+#                -DDISCARD_CACHES_ENABLED); see README.md
+#                ("make test-discard-caches").  Slow.
 #   VALGRIND=1   run the throw-away server under valgrind memcheck (the
 #                TAP tests start servers of their own and are not covered);
 #                afterwards every valgrind error whose stack has a frame of
@@ -653,9 +660,25 @@ for g in "${ALL_GROUPS[@]}"; do
 	want_group "$g" || continue
 	case $g in
 	regress)
-		run_regress_group regress "$WORK/regress" "$PG_REGRESS" "$SRC" \
-			contrib_regression "" \
-			"${REGRESS_TESTS[@]}"
+		if [ "${DISCARD_CACHES:-0}" = 1 ]; then
+			# every test session of the database, not the installation of
+			# the extension, runs with debug_discard_caches = 1
+			printf '%s\n' '-- (made by test/run.sh for DISCARD_CACHES=1)' \
+				'SET debug_discard_caches = 1;' 'SHOW debug_discard_caches;' \
+				'ALTER DATABASE contrib_regression SET debug_discard_caches = 1;' \
+				>"$SRC/sql/discard_caches_on.sql"
+			printf '%s\n' '-- (made by test/run.sh for DISCARD_CACHES=1)' \
+				'SET debug_discard_caches = 1;' 'SHOW debug_discard_caches;' \
+				' debug_discard_caches ' '----------------------' ' 1' '(1 row)' '' \
+				'ALTER DATABASE contrib_regression SET debug_discard_caches = 1;' \
+				>"$SRC/expected/discard_caches_on.out"
+			run_regress_group regress "$WORK/regress" "$PG_REGRESS" "$SRC" \
+				contrib_regression "" discard_caches_on "${REGRESS_TESTS[@]}"
+		else
+			run_regress_group regress "$WORK/regress" "$PG_REGRESS" "$SRC" \
+				contrib_regression "" \
+				"${REGRESS_TESTS[@]}"
+		fi
 		;;
 	isolation)
 		run_regress_group isolation "$WORK/isolation" "$PG_ISOLATION_REGRESS" \
