@@ -81,12 +81,19 @@ $(UPGRADE_BUILT): $(UPGRADE_PRE) $(CODE_PIECES) $(UPGRADE_POST) $(UPGRADE_INCLUD
 		awk '/^-- @include / { while ((getline l < $$3) > 0) print l; close($$3); next } { print }' "$$f" || exit 1; \
 	done > $@
 
-.PHONY: test test-all-versions test-chroot test-valgrind test-discard-caches demo bench
+.PHONY: test check-docs test-all-versions test-chroot test-valgrind test-discard-caches demo bench
 # The whole test suite on a throw-away cluster (see test/run.sh), against the
 # installation of PG_CONFIG when it is given (make test PG_CONFIG=...), else
 # PostgreSQL 15.
 test:
 	bash test/run.sh
+
+# The documentation checks alone (group "docs" of test/run.sh): every
+# function, view and table of schema orgs is in docs/reference.md, every
+# relative link of README.md, CHANGELOG.md and docs/*.md resolves, and no
+# tracked file points outside the repository.
+check-docs:
+	bash test/run.sh docs
 
 # The suite on PostgreSQL 15 (this host), 17 (Debian trixie chroot) and 18
 # (Debian sid chroot), as root; see test/all-versions.sh.

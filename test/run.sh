@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/run.sh - the whole pg_orgs test suite on a throw-away cluster.
 #
-#   bash test/run.sh [regress|isolation|parallel|tap]...   (default: all)
+#   bash test/run.sh [docs|regress|isolation|parallel|tap]...   (default: all)
 #
 # Environment:
 #   PG_CONFIG    pg_config of the PostgreSQL installation to test against
@@ -33,6 +33,20 @@
 #              with parallel query forced (force_parallel_mode=regress on
 #              PostgreSQL 15, debug_parallel_query=regress on 16 and later)
 #   tap        prove over test/t/*.pl (PostgreSQL::Test::Cluster)
+#   docs       the documentation (make check-docs), three tests:
+#                docs_reference       every function (each overload), view and
+#                                     table of schema orgs, as installed in a
+#                                     database of the throw-away cluster, is in
+#                                     docs/reference.md, and every signature
+#                                     line there matches the installation
+#                docs_links           every relative link of README.md,
+#                                     CHANGELOG.md and docs/*.md resolves to a
+#                                     file of the repository (and a heading, for
+#                                     an anchor into a Markdown file)
+#                docs_self_contained  no file tracked by git refers to the
+#                                     directory "shared" beside the repository
+#                                     (the first specification's), which a
+#                                     clone does not have
 #
 # Optional test/temp.conf is appended to the postgresql.conf of every cluster
 # (the throw-away one and, via TEMP_CONFIG, the TAP ones).
@@ -49,7 +63,7 @@ set -euo pipefail
 
 EXTENSION=pg_orgs
 DEFAULT_PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-ALL_GROUPS=(regress isolation parallel tap)
+ALL_GROUPS=(docs regress isolation parallel tap)
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -64,7 +78,7 @@ msg() { printf '%s\n' "$*"; }
 err() { printf 'run.sh: %s\n' "$*" >&2; }
 
 usage() {
-	err "usage: bash test/run.sh [regress|isolation|parallel|tap]...  (env: TESTS=\"name ...\", KEEP=1)"
+	err "usage: bash test/run.sh [docs|regress|isolation|parallel|tap]...  (env: TESTS=\"name ...\", KEEP=1)"
 	exit 2
 }
 
@@ -72,7 +86,7 @@ usage() {
 GROUPS_WANTED=()
 for arg in "$@"; do
 	case $arg in
-	regress | isolation | parallel | tap) GROUPS_WANTED+=("$arg") ;;
+	docs | regress | isolation | parallel | tap) GROUPS_WANTED+=("$arg") ;;
 	-h | --help) usage ;;
 	*)
 		err "unknown group '$arg'"
@@ -655,6 +669,369 @@ run_tap_group() {
 	record_group tap "$passed" "$failed"
 }
 
+# ---------------------------------------------------------------- docs
+# The documentation checks (group "docs", make check-docs).  Each prints
+# what it finds wrong and returns non-zero when it finds anything.
+
+DOCS_REFERENCE=docs/reference.md
+# Released install scripts are frozen (see the Makefile): they are not
+# edited after the release, so what they say is exempt from
+# docs_self_contained (and reported as a note).
+DOCS_FROZEN_FILES=(examples/pg_orgs_example--0.1.0.sql extension/pg_orgs--0.1.0.sql)
+
+# docs_files_of_repo: the files of the repository, one per line, relative
+# to it: tracked and untracked-but-not-ignored files of a git checkout
+# (so that a new document counts before "git add"), else every file.
+docs_files_of_repo() {
+	if git -C "$REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git -C "$REPO" ls-files --cached --others --exclude-standard
+	else
+		(cd "$REPO" && find . -path ./.git -prune -o -type f -print | sed 's|^\./||')
+	fi
+}
+
+# docs_check_reference CATALOG: CATALOG has one line per object of schema
+# orgs of an installation, tab-separated: kind (function, view, table,
+# sequence, type), name, and for a function its input argument types
+# (oidvectortypes) and its full signature ("orgs.name(arguments as
+# pg_get_function_arguments shows them) RETURNS result").
+#
+# Rule: a function overload is documented when docs/reference.md has a
+# signature line "orgs.name(...) RETURNS ..." (anywhere, typically in a
+# ```sql block) whose input arguments are, position by position, the
+# overload's types, written as "type" or "name type" (DEFAULT clauses and
+# OUT arguments ignored, case and spacing too).  Every signature line must
+# moreover be exactly (up to spacing) the signature of an installed
+# function: a changed argument name, default or result type makes the line
+# stale.  A view or table is documented when a heading names it
+# ("### `orgs.apps`"); a heading "orgs.x" must name something of schema
+# orgs.
+docs_check_reference() {
+	perl - "$1" "$REPO/$DOCS_REFERENCE" "$DOCS_REFERENCE" <<'PERL'
+use strict;
+use warnings;
+my ($catalog, $reference, $label) = @ARGV;
+my (%sigs, %overloads, %relations, %names);
+open(my $c, '<', $catalog) or die "$catalog: $!\n";
+while (<$c>) {
+	chomp;
+	next if $_ eq '';
+	my ($kind, $name, $types, $sig) = split /\t/, $_, -1;
+	$names{$name} = 1;
+	if ($kind eq 'function') {
+		push @{ $overloads{$name} }, { types => $types, sig => $sig };
+		$sigs{norm($sig)} = 1;
+	} elsif ($kind eq 'view' || $kind eq 'table') {
+		$relations{$name} = $kind;
+	}
+}
+close $c;
+open(my $r, '<', $reference) or do { print "   $reference: $!\n"; exit 1 };
+my (@lines, @headings);
+while (<$r>) {
+	chomp;
+	if (/^\s*(orgs\.(\w+)\(.*\)\s+RETURNS\s+.+?)\s*$/i) {
+		push @lines, { line => $., text => $1, name => $2, args => args_of($1) };
+	}
+	push @headings, { line => $., text => $_ } if /^#{1,6}\s/;
+}
+close $r;
+sub norm {
+	my $s = lc shift;
+	$s =~ s/\s+/ /g;
+	$s =~ s/\s*([(),])\s*/$1/g;
+	$s =~ s/^ | $//g;
+	return $s;
+}
+# the input arguments of a signature line, without defaults and OUT ones
+sub args_of {
+	my ($text) = @_;
+	my $open = index($text, '(');
+	my ($depth, $cur, @args) = (0, '');
+	for my $ch (split //, substr($text, $open + 1)) {
+		if ($ch eq '(') { $depth++ }
+		elsif ($ch eq ')') { last if $depth == 0; $depth-- }
+		elsif ($ch eq ',' && $depth == 0) { push @args, $cur; $cur = ''; next }
+		$cur .= $ch;
+	}
+	push @args, $cur if $cur =~ /\S/ || @args;
+	my @out;
+	for my $a (@args) {
+		$a = lc $a;
+		$a =~ s/\s+(default\s|=|:=).*$//s;
+		$a =~ s/^\s+|\s+$//g;
+		$a =~ s/\s+/ /g;
+		next if $a =~ /^out\s/;
+		$a =~ s/^(in|inout|variadic)\s+//;
+		push @out, $a;
+	}
+	return \@out;
+}
+sub documents {
+	my ($line, $types) = @_;
+	my @want = map { my $t = lc $_; $t =~ s/^\s+|\s+$//g; $t =~ s/\s+/ /g; $t } split /,/, $types;
+	my @got = @{ $line->{args} };
+	return 0 unless @got == @want;
+	for my $i (0 .. $#want) {
+		return 0 unless $got[$i] eq $want[$i] || substr($got[$i], -length($want[$i]) - 1) eq " $want[$i]";
+	}
+	return 1;
+}
+my @problems;
+for my $name (sort keys %overloads) {
+	for my $o (@{ $overloads{$name} }) {
+		next if grep { $_->{name} eq $name && documents($_, $o->{types}) } @lines;
+		push @problems, "function orgs.$name($o->{types}) is not documented (no signature line \"$o->{sig}\")";
+	}
+}
+for my $l (@lines) {
+	next if $sigs{ norm($l->{text}) };
+	my @installed = map { $_->{sig} } @{ $overloads{ $l->{name} } || [] };
+	push @problems, "$label:$l->{line}: signature line does not match the installation: $l->{text}"
+		. (@installed ? "\n        installed: " . join("\n                   ", @installed) : " (no function orgs.$l->{name})");
+}
+for my $name (sort keys %relations) {
+	next if grep { $_->{text} =~ /\borgs\.\Q$name\E(?![\w(])/ } @headings;
+	push @problems, "$relations{$name} orgs.$name is not documented (no heading naming it)";
+}
+for my $h (@headings) {
+	while ($h->{text} =~ /\borgs\.(\w+)/g) {
+		push @problems, "$label:$h->{line}: heading names orgs.$1, which is not in schema orgs"
+			unless $names{$1};
+	}
+}
+print "   $_\n" for @problems;
+printf "   %d function(s) (%d overloads), %d view(s) and table(s) checked against %s\n",
+	scalar(keys %overloads), scalar(map { @$_ } values %overloads), scalar(keys %relations), $label;
+exit(@problems ? 1 : 0);
+PERL
+}
+
+# docs_check_links FILES...: every relative link of the Markdown files
+# (paths relative to the repository) resolves to a file or directory of the
+# repository (one that a clone has: tracked, or new and not ignored), never
+# outside it, and an anchor into a Markdown file to one of its headings
+# (GitHub's anchors: lower case, punctuation but "-" and "_" removed, spaces
+# to "-", "-1", "-2" for repeats) or to an explicit <a name/id>.  Links in
+# code blocks and code spans are not links.  Absolute URLs are not checked.
+docs_check_links() {
+	docs_files_of_repo >"$WORK/docs_files"
+	perl - "$REPO" "$WORK/docs_files" "$@" <<'PERL'
+use strict;
+use warnings;
+use utf8;
+use File::Spec;
+binmode STDOUT, ':encoding(UTF-8)';
+my ($repo, $list, @files) = @ARGV;
+my (%file, %dir);
+open(my $l, '<', $list) or die "$list: $!\n";
+while (<$l>) {
+	chomp;
+	$file{$_} = 1;
+	my $d = $_;
+	$dir{$d} = 1 while $d =~ s{/[^/]*$}{};
+}
+close $l;
+$dir{''} = 1;
+my %anchors_of;
+sub read_md {
+	my ($path) = @_;
+	open(my $f, '<:encoding(UTF-8)', "$repo/$path") or return undef;
+	local $/;
+	my $text = <$f>;
+	close $f;
+	return $text;
+}
+# lines outside fenced code blocks
+sub prose_lines {
+	my ($text) = @_;
+	my ($fence, @out) = ('');
+	my $n = 0;
+	for my $line (split /\n/, $text, -1) {
+		$n++;
+		if ($fence eq '' && $line =~ /^\s{0,3}(`{3,}|~{3,})/) { $fence = substr($1, 0, 1) x length($1); next }
+		if ($fence ne '') { $fence = '' if $line =~ /^\s{0,3}\Q$fence\E\s*$/; next }
+		push @out, [$n, $line];
+	}
+	return @out;
+}
+sub slug {
+	my ($h) = @_;
+	$h =~ s/\[([^\]]*)\]\([^)]*\)/$1/g;     # links: their text
+	$h =~ s/<[^>]+>//g;                     # HTML tags
+	$h =~ s/[`*]//g;                        # code and emphasis marks
+	$h = lc $h;
+	$h =~ s/[^\p{L}\p{N}\p{M}\p{Pc} -]//g;
+	$h =~ s/ /-/g;
+	return $h;
+}
+sub anchors {
+	my ($path) = @_;
+	return $anchors_of{$path} if $anchors_of{$path};
+	my %a;
+	my $text = read_md($path) // '';
+	my %seen;
+	for my $pl (prose_lines($text)) {
+		my $line = $pl->[1];
+		if ($line =~ /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/) {
+			my $s = slug($1);
+			my $k = $seen{$s}++ ? "$s-" . ($seen{$s} - 1) : $s;
+			$a{$k} = 1;
+		}
+		$a{$1} = 1 while $line =~ /<a\s+(?:name|id)="([^"]+)"/g;
+	}
+	return $anchors_of{$path} = \%a;
+}
+my $problems = 0;
+my $links = 0;
+for my $src (@files) {
+	my $text = read_md($src);
+	unless (defined $text) { print "   $src: cannot read it\n"; $problems++; next }
+	my $srcdir = $src =~ m{^(.*)/} ? $1 : '';
+	for my $pl (prose_lines($text)) {
+		my ($n, $line) = @$pl;
+		$line =~ s/(`+)(?:(?!\1).)+?\1//g;    # code spans
+		my @targets;
+		push @targets, $1 while $line =~ /\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g;
+		push @targets, $1 if $line =~ /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/;
+		for my $t (@targets) {
+			next if $t =~ m{^[a-zA-Z][a-zA-Z0-9+.-]*:} || $t =~ m{^//};
+			$links++;
+			my ($path, $anchor) = split /#/, $t, 2;
+			$path =~ s/%([0-9A-Fa-f]{2})/chr(hex($1))/ge;
+			my $target;
+			if ($path eq '') {
+				$target = $src;
+			} else {
+				my @parts;
+				my $outside = 0;
+				for my $p (split m{/}, ($path =~ m{^/} ? substr($path, 1) : ($srcdir eq '' ? $path : "$srcdir/$path"))) {
+					next if $p eq '' || $p eq '.';
+					if ($p eq '..') { if (@parts) { pop @parts } else { $outside = 1; last } }
+					else { push @parts, $p }
+				}
+				if ($outside) {
+					print "   $src:$n: link \"$t\" points outside the repository\n";
+					$problems++;
+					next;
+				}
+				$target = join('/', @parts);
+				unless ($file{$target} || $dir{$target}) {
+					print "   $src:$n: link \"$t\": no file \"$target\" in the repository\n";
+					$problems++;
+					next;
+				}
+			}
+			next unless defined $anchor && $anchor ne '' && $target =~ /\.md$/i && $file{$target};
+			next if anchors($target)->{$anchor};
+			print "   $src:$n: link \"$t\": no heading of $target has the anchor \"#$anchor\"\n";
+			$problems++;
+		}
+	}
+}
+printf "   %d relative link(s) in %d file(s) checked\n", $links, scalar(@files);
+exit($problems ? 1 : 0);
+PERL
+}
+
+# docs_check_self_contained: no file tracked by git names the directory
+# "shared" beside the repository (the pattern is built so that this file
+# does not contain it).
+docs_check_self_contained() {
+	local needle found=0 f g frozen
+	needle="$(printf '%s/%s' '..' 'shared')"
+	docs_files_of_repo >"$WORK/docs_files"
+	while IFS= read -r f; do
+		[ -f "$REPO/$f" ] || continue
+		grep -IqF -- "$needle" "$REPO/$f" || continue
+		frozen=0
+		for g in "${DOCS_FROZEN_FILES[@]}"; do
+			[ "$f" = "$g" ] && frozen=1
+		done
+		if [ "$frozen" -eq 1 ]; then
+			msg "   note: $f (a released script, frozen) mentions $needle:"
+			grep -nF -- "$needle" "$REPO/$f" | sed 's/^/      /'
+			continue
+		fi
+		grep -nF -- "$needle" "$REPO/$f" | sed "s|^|   $f:|"
+		found=1
+	done <"$WORK/docs_files"
+	[ "$found" -eq 0 ]
+}
+
+# docs_catalog FILE: the objects of schema orgs in a fresh database of the
+# throw-away cluster, in the format docs_check_reference reads.
+docs_catalog() {
+	local db=pg_orgs_docs
+	as_user psql -X -q -v ON_ERROR_STOP=1 -h "$SOCKDIR" -p "$PORT" -d postgres \
+		-c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >"$WORK/docs_catalog.log" 2>&1 &&
+		as_user psql -X -q -v ON_ERROR_STOP=1 -h "$SOCKDIR" -p "$PORT" -d "$db" -At -F "$(printf '\t')" \
+			-c "CREATE EXTENSION $EXTENSION" \
+			-c "SET search_path = pg_catalog" \
+			-c "SELECT 'function', p.proname, pg_catalog.oidvectortypes(p.proargtypes),
+			           'orgs.' || p.proname || '(' || pg_catalog.pg_get_function_arguments(p.oid)
+			           || ') RETURNS ' || pg_catalog.pg_get_function_result(p.oid)
+			      FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'orgs'::pg_catalog.regnamespace
+			    UNION ALL
+			    SELECT CASE WHEN c.relkind IN ('v', 'm') THEN 'view' WHEN c.relkind = 'S' THEN 'sequence'
+			                ELSE 'table' END, c.relname, '', ''
+			      FROM pg_catalog.pg_class c
+			     WHERE c.relnamespace = 'orgs'::pg_catalog.regnamespace AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')
+			    UNION ALL
+			    SELECT 'type', t.typname, '', ''
+			      FROM pg_catalog.pg_type t
+			     WHERE t.typnamespace = 'orgs'::pg_catalog.regnamespace AND t.typtype IN ('d', 'e', 'r', 'm')
+			    ORDER BY 1, 2, 3" >"$1" 2>>"$WORK/docs_catalog.log"
+}
+
+run_docs_group() {
+	local passed=0 failed=0 n rc
+	local docs_tests=()
+	for n in docs_reference docs_links docs_self_contained; do
+		want_test "$n" && docs_tests+=("$n")
+	done
+	if [ ${#docs_tests[@]} -eq 0 ]; then
+		msg "== docs: no tests"
+		return 0
+	fi
+	msg ""
+	msg "== docs: ${#docs_tests[@]} test(s)"
+	for n in "${docs_tests[@]}"; do
+		rc=0
+		case $n in
+		docs_reference)
+			if ! ensure_cluster; then
+				msg "   could not start the test cluster"
+				rc=1
+			elif ! docs_catalog "$WORK/docs_catalog"; then
+				msg "   could not list schema orgs of a new installation:"
+				sed 's/^/   /' "$WORK/docs_catalog.log"
+				rc=1
+			else
+				docs_check_reference "$WORK/docs_catalog" || rc=$?
+			fi
+			;;
+		docs_links)
+			local md=(README.md CHANGELOG.md)
+			local f
+			for f in "$REPO"/docs/*.md; do
+				[ -e "$f" ] && md+=("docs/$(basename "$f")")
+			done
+			docs_check_links "${md[@]}" || rc=$?
+			;;
+		docs_self_contained) docs_check_self_contained || rc=$? ;;
+		esac
+		if [ "$rc" -eq 0 ]; then
+			passed=$((passed + 1))
+			msg "$n ... ok"
+		else
+			failed=$((failed + 1))
+			msg "$n ... FAILED"
+		fi
+	done
+	record_group docs "$passed" "$failed"
+}
+
 # ---------------------------------------------------------------- run
 for g in "${ALL_GROUPS[@]}"; do
 	want_group "$g" || continue
@@ -689,6 +1066,7 @@ for g in "${ALL_GROUPS[@]}"; do
 			contrib_regression "$PARALLEL_PGOPTIONS" "${PARALLEL_TESTS[@]}"
 		;;
 	tap) run_tap_group ;;
+	docs) run_docs_group ;;
 	esac
 done
 
