@@ -1,5 +1,5 @@
 --------------------------------------------------------------------------
--- Invariants enforced by the database (PERMISSIONS.md section 5)
+-- Invariants enforced by the database (docs/permissions.md, "Invariants")
 --------------------------------------------------------------------------
 
 -- The shared namespace of handles and org IDs.

@@ -1,5 +1,5 @@
 --------------------------------------------------------------------------
--- Organizations and members (API.md "Organizations and members")
+-- Organizations and members (docs/reference.md)
 --------------------------------------------------------------------------
 --
 -- Every function of the flows (40_orgs.sql to 46_apps.sql) runs as the

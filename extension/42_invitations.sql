@@ -1,5 +1,5 @@
 --------------------------------------------------------------------------
--- Invitations (API.md "Invitations")
+-- Invitations (docs/reference.md)
 --------------------------------------------------------------------------
 --
 -- An admin (members.manage) invites an e-mail address with a role.  The
@@ -178,11 +178,13 @@ DECLARE
     v_inv orgs.invitations;
 BEGIN
     SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = rescind_invitation.invitation_id FOR UPDATE;
-    IF NOT FOUND OR NOT COALESCE(orgs.has_org_permission(v_inv.org_id, 'org.view'), false) THEN
+    -- an invitation is seen only by members.manage holders of its org (and
+    -- its invitee, who declines rather than rescinds): to anyone else it
+    -- does not exist
+    IF NOT FOUND OR NOT COALESCE(orgs.has_org_permission(v_inv.org_id, 'members.manage'), false) THEN
         RAISE EXCEPTION 'invitation % does not exist', invitation_id
             USING ERRCODE = 'undefined_object';
     END IF;
-    PERFORM orgs_internal.require_org_permission(v_inv.org_id, 'members.manage', 'rescind invitations in organization %s');
     IF orgs.invitation_effective_state(v_inv.state, v_inv.expires_at) <> 'pending' THEN
         RAISE EXCEPTION 'invitation % is already %', invitation_id,
                         orgs.invitation_effective_state(v_inv.state, v_inv.expires_at)

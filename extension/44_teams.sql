@@ -1,8 +1,8 @@
 --------------------------------------------------------------------------
--- Teams (API.md "Teams")
+-- Teams (docs/reference.md)
 --------------------------------------------------------------------------
 --
--- Teams of an org hold the org's apps at a level (PERMISSIONS.md section 3).
+-- Teams of an org hold the org's apps at a level (docs/permissions.md).
 -- Team IDs are identifiers, unique within the org without regard to case.
 -- Only members of the org join its teams; only apps the org owns are added
 -- (the composite foreign keys of 00_schema.sql enforce both; the functions
@@ -236,6 +236,7 @@ DECLARE
     v_team orgs.teams;
     v_user bigint;
     v_role orgs.org_role;
+    v_scope bigint;
     r record;
     v_perm text;
 BEGIN
@@ -246,7 +247,7 @@ BEGIN
     v_user := CASE WHEN user_handle IS NULL THEN NULL ELSE orgs.lookup_user(user_handle) END;
     -- lock the membership: a concurrent removal from the org waits for us
     -- (and then takes the new team membership with it) or we see it gone
-    SELECT m.role INTO v_role FROM orgs.members m
+    SELECT m.role, m.role_scope INTO v_role, v_scope FROM orgs.members m
      WHERE m.org_id = v_org AND m.user_id = v_user FOR KEY SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'user "%" is not a member of organization "%"', user_handle, orgs_internal.org_name(v_org)
@@ -262,7 +263,8 @@ BEGIN
               WHERE ta.team_id = v_team.id ORDER BY ta.app_id LOOP
         v_perm := orgs_internal.first_permission_not_held(r.app_id, ARRAY(
                       SELECT l.permission::text FROM orgs.team_level_permissions l
-                        JOIN orgs.role_app_ceiling c ON c.permission = l.permission AND c.role = v_role
+                        JOIN orgs.role_app_ceiling c ON c.permission = l.permission
+                                                    AND c.role_scope = v_scope AND c.role = v_role
                        WHERE l.level = r.permission));
         IF v_perm IS NOT NULL THEN
             RAISE EXCEPTION 'permission denied to add user "%" to team "%"', user_handle, v_team.team_id

@@ -1,5 +1,5 @@
 --------------------------------------------------------------------------
--- Apps (API.md "Apps")
+-- Apps (docs/reference.md)
 --------------------------------------------------------------------------
 --
 -- An app is owned by a user (a personal app: its owner holds everything on
@@ -25,6 +25,11 @@ DECLARE
     v_id bigint;
 BEGIN
     PERFORM orgs_internal.check_identifier('app ID', app_id);
+    IF length(description) > 2000 THEN
+        RAISE EXCEPTION 'app description too long'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A description has at most 2000 characters, notes at most 20000.';
+    END IF;
     IF lower(owner) = lower(v_handle) THEN
         v_owner_name := v_handle;               -- a personal app
     ELSE

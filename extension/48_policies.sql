@@ -39,7 +39,7 @@
 --   - e-mail: to the user, and to members.manage holders of a shared org
 --     (they invite and manage by e-mail);
 --   - first and last name: to the user; to members.manage holders of a
---     shared org; and, per PERMISSIONS.md (team_members.view: "see the
+--     shared org; and, per docs/permissions.md (team_members.view: "see the
 --     first and last names of the members of one's teams"), to a member of
 --     a team that also contains the user and holds an app on which the
 --     viewer holds team_members.view (a labeler lead, or a role whose

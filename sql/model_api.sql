@@ -377,15 +377,32 @@ SELECT pg_temp.try($$SELECT orgs.set_member_role('ma_other', 'ma_eve', 'reviewer
 SELECT pg_temp.try($$SELECT orgs.org_roles('ma_org')$$);
 SELECT orgs.define_org_role('ma_other', 'reviewer', 'Another org''s reviewer', ARRAY['org.view']);
 SELECT name, org_permissions FROM orgs.org_roles('ma_other') WHERE own;
+-- the same name in two orgs: each org's checks use its own role only.  In
+-- ma_other a reviewer gets nothing from a team (its ceiling is empty), so a
+-- team manager who holds no app permission may add one to a team that
+-- holds an app at full_access (ma_org's reviewer's ceiling is not used).
+SELECT orgs.create_app('ma_other', 'oapp') IS NOT NULL AS app;
+SELECT orgs.create_team('ma_other', 'ot', 'Other team', 'full_access') IS NOT NULL AS team;
+SELECT orgs.add_team_app('ma_other', 'ot', 'ma_other/oapp');
+SELECT orgs.define_org_role('ma_other', 'team_manager', 'Manages team members',
+                            ARRAY['org.view', 'members.view', 'teams.view', 'teams.manage_members']);
+SELECT orgs.set_member_role('ma_other', 'ma_eve', 'team_manager');
+SELECT pg_temp.join('ma_other', 'ma_zed', 'ma_bob', 'reviewer');
+SELECT orgs.act_as('ma_eve', false);
+SELECT orgs.add_team_member('ma_other', 'ot', 'ma_bob');
+SELECT orgs.app_permissions('ma_bob', 'ma_other/oapp') AS bob_in_other_org;
+SELECT orgs.act_as('ma_zed', false);
 SELECT orgs.act_as(NULL, false);
 RESET ROLE;
 -- a role of every organization cannot take the name of an org's own role
 SELECT pg_temp.try($$SELECT orgs.define_role('reviewer', 'x')$$);
 -- at most 64 roles of one organization's own
 SELECT orgs.act_as('ma_zed', false);
+SELECT count(*) AS own_roles FROM orgs.roles r JOIN orgs.organizations o ON o.id = r.role_scope
+ WHERE o.org_id = 'ma_other';
 SELECT count(orgs.define_org_role('ma_other', format('extra%s', i), '', ARRAY['org.view']))
-  FROM generate_series(1, 63) i;
-SELECT pg_temp.try($$SELECT orgs.define_org_role('ma_other', 'extra64', '', ARRAY['org.view'])$$);
+  FROM generate_series(1, 62) i;
+SELECT pg_temp.try($$SELECT orgs.define_org_role('ma_other', 'extra63', '', ARRAY['org.view'])$$);
 SELECT orgs.act_as(NULL, false);
 
 --------------------------------------------------------------------------

@@ -358,7 +358,7 @@ CREATE TABLE orgs.audit_log (
 );
 ALTER SEQUENCE orgs.audit_log_id_seq OWNED BY orgs.audit_log.id;
 CREATE INDEX audit_log_org_at_idx ON orgs.audit_log (org_id, at);
-COMMENT ON TABLE orgs.audit_log IS 'Append-only log of organization events (codes in README.md).';
+COMMENT ON TABLE orgs.audit_log IS 'Append-only log of organization events (codes in docs/reference.md).';
 COMMENT ON COLUMN orgs.audit_log.id IS 'The entry''s key, in order of insertion.';
 COMMENT ON COLUMN orgs.audit_log.org_id IS 'The organization (kept after the org is deleted, no foreign key).';
 COMMENT ON COLUMN orgs.audit_log.at IS 'When (transaction time).';

@@ -167,7 +167,7 @@ SELECT 'labeler_lead'::orgs.team_permission, p FROM pg_catalog.unnest(ARRAY[
     'annotations.feedback', 'concepts.view', 'concepts.create', 'concepts.edit',
     'concepts.delete', 'inputs.view', 'datasets.view']) AS p;
 
--- The clusters.view decision of PERMISSIONS.md section 4.
+-- The clusters.view decision (docs/permissions.md).
 INSERT INTO orgs.org_permissions_from_app (org_permission, app_permission)
 VALUES ('clusters.view', 'clusters.view');
 

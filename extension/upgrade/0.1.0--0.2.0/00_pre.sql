@@ -103,3 +103,5 @@ COMMENT ON COLUMN orgs.notifications.email_key IS 'The e-mail address with ASCII
 --------------------------------------------------------------------------
 DROP FUNCTION orgs.existing_user(text);
 DROP FUNCTION orgs.notify_event(jsonb);
+
+COMMENT ON TABLE orgs.audit_log IS 'Append-only log of organization events (codes in docs/reference.md).';
