@@ -48,6 +48,10 @@
  *	  Invalidation messages are taken in once per statement (the first
  *	  engine call of a statement calls AcceptInvalidationMessages), and
  *	  whenever PostgreSQL takes them in on its own (relation locks).
+ *	  CacheSync() resolves the catalog again at most MAX_REVALIDATIONS
+ *	  times per call (doing so reads the system catalogs, which can take
+ *	  in more requests: with debug_discard_caches, every access does); a
+ *	  request left over is served at the next call.
  *	  An entry whose build overlapped the arrival of one of its codes is
  *	  born stale: it is used for the call that built it and not kept.
  *
@@ -93,6 +97,7 @@
 
 #define MAX_PENDING		1024	/* codes held between two CacheSync() */
 #define MAX_TRANSIENT	4		/* oversized users kept for a statement */
+#define MAX_REVALIDATIONS 3		/* catalog checks in one CacheSync() */
 #define NAMEKEY_LEN		96		/* NAME_APP keys: 'o' + key + '/' + 64; longer
 								 * names (external ids) are looked up, not kept */
 
@@ -560,13 +565,24 @@ ProcessCode(uint32 code)
 static void
 CacheSync(void)
 {
+	int			revalidations = 0;
+
 	if (!cache_ready)
 		ResetAll();
-	while (catalog_check || pending_reset || npending > 0)
+	/*
+	 * Resolving the catalog again reads the system catalogs, which may take
+	 * in invalidations that ask for yet another check (with
+	 * debug_discard_caches, every catalog access does).  At most
+	 * MAX_REVALIDATIONS rounds per call: a request left over stays set and
+	 * is served at the next call.
+	 */
+	while ((catalog_check && revalidations < MAX_REVALIDATIONS) ||
+		   pending_reset || npending > 0)
 	{
-		if (catalog_check)
+		if (catalog_check && revalidations < MAX_REVALIDATIONS)
 		{
 			catalog_check = false;
+			revalidations++;
 			if (!OrgsCatalogRevalidate())
 			{
 				pending_reset = true;
