@@ -133,8 +133,10 @@ BEGIN
                                                     WHERE r.role_scope = OLD.role_scope AND r.name = OLD.role))
                                    OR NEW.expires_at <> OLD.expires_at
                                    OR NEW.decided_at IS DISTINCT FROM OLD.decided_at
-                                   OR NEW.decided_by IS DISTINCT FROM OLD.decided_by
-                                   OR NEW.invited_by IS DISTINCT FROM OLD.invited_by) THEN
+                                   -- (a deleted user's key is set NULL: the
+                                   -- foreign keys' ON DELETE SET NULL)
+                                   OR (NEW.decided_by IS DISTINCT FROM OLD.decided_by AND NEW.decided_by IS NOT NULL)
+                                   OR (NEW.invited_by IS DISTINCT FROM OLD.invited_by AND NEW.invited_by IS NOT NULL)) THEN
         RAISE EXCEPTION 'invitation % is already %', OLD.id, OLD.state
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'An invitation leaves pending at most once.';

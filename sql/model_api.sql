@@ -422,7 +422,7 @@ SELECT orgs.act_as('ma_ann', false);
 SELECT orgs.rescind_invitation(i.id) FROM orgs.invitations i WHERE i.email = 'rev@example.com';
 SELECT orgs.delete_org('ma_org', drop_apps => true);
 SELECT orgs.act_as('ma_zed', false);
-SELECT orgs.delete_org('ma_other');
+SELECT orgs.delete_org('ma_other', drop_apps => true);
 SELECT orgs.act_as(NULL, false);
 SELECT count(*) AS org_roles_left FROM orgs.roles WHERE role_scope <> 0;
 SELECT count(*) AS changes FROM orgs.load_model((SELECT doc FROM pg_temp.default_model));

@@ -403,6 +403,20 @@ SELECT q, pg_temp.try(q) FROM (VALUES
     ($$UPDATE orgs.invitations SET state = 'pending', decided_at = NULL WHERE token_hash = orgs_internal.hash_token('sc_tok3')$$)) AS t(q);
 SELECT o.org_id, i.email, i.state FROM orgs.invitations i JOIN orgs.organizations o ON o.id = i.org_id
  WHERE i.email LIKE 'sc\_%' ORDER BY i.id;
+-- the account of a user who decided an invitation can go: the decided
+-- invitation keeps its state, without the key; no other user can be put
+-- in its place
+SELECT orgs.register_user('sc_decider', 'sc_decider@example.com') IS NOT NULL AS registered;
+INSERT INTO orgs.invitations (org_id, email, role, token_hash, expires_at)
+SELECT o.id, 'sc_decider@example.com', 'org_user', orgs_internal.hash_token('sc_tok6'), now() + interval '1 day'
+  FROM orgs.organizations o WHERE o.org_id = 'sc_acme';
+UPDATE orgs.invitations SET state = 'declined', decided_at = now(),
+       decided_by = (SELECT id FROM orgs.users WHERE handle = 'sc_decider')
+ WHERE token_hash = orgs_internal.hash_token('sc_tok6');
+DELETE FROM orgs.users WHERE handle = 'sc_decider'; \echo :SQLSTATE
+SELECT state, decided_by IS NULL AS decider_gone FROM orgs.invitations
+ WHERE token_hash = orgs_internal.hash_token('sc_tok6');
+SELECT pg_temp.try($$UPDATE orgs.invitations SET decided_by = (SELECT min(id) FROM orgs.users) WHERE token_hash = orgs_internal.hash_token('sc_tok6')$$);
 
 --------------------------------------------------------------------------
 -- The audit log is append-only, even for a role granted UPDATE and DELETE
