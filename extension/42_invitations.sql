@@ -120,6 +120,9 @@ BEGIN
                   DETAIL = 'An invitation is valid for more than zero and at most 30 days.';
     END IF;
     v_org := orgs_internal.visible_org(org_id);
+    -- an invitation is a membership to be: it serializes with the org's
+    -- membership changes (a concurrent demotion of the inviter is seen)
+    PERFORM orgs_internal.lock_org_membership(v_org);
     PERFORM orgs_internal.require_org_permission(v_org, 'members.manage', 'invite members in organization %s');
     PERFORM orgs_internal.require_role_within_actor(v_org, role, 'invite with');
 
