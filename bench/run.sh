@@ -37,9 +37,15 @@
 # parallel query off; for each scale loads the seeded data set
 # (sql/generate.sql), creates the baselines and policies (sql/setup.sql),
 # checks that every variant gives the same answers, runs the workloads
-# (sql/workloads.sql, sql/fixtures.sql, pgbench/*.sql); then writes
+# (sql/workloads.sql, sql/fixtures.sql, pgbench/*.sql): point checks,
+# policy scans, selective queries, 2-client pgbench mixes, the stale-answer
+# verification, cache builds, then (BENCH_TRAFFIC_SCALES) 8-client traffic
+# with 0/1/5% grant-changing transactions and the attacker row, and at one
+# scale (BENCH_NCURVE_SCALE) the N curve (sql/ncurve.sql); then writes
 # bench/out/report.md and bench/out/report.png (gnuplot), copies them to
 # bench/RESULTS.md and bench/results.png, and always stops the cluster.
+# Every measurement interleaves its variants round by round and reports
+# medians; the machine may be shared, so only ratios within a run count.
 #
 # Exit status: 0 when every check passed; non-zero when a variant gave a
 # different answer, a stale answer was seen, or anything failed.

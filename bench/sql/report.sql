@@ -234,12 +234,13 @@ SELECT format('* Data: seeded (`setseed(%s)` and seeded hashes), see `bench/sql/
 \qecho '| | what the policy / check is |'
 \qecho '|---|---|'
 \qecho '| (d) floor | no row-level security: `SELECT count(*)` as a BYPASSRLS role; for point checks, the same loop with a trivial predicate |'
+\qecho '| (e) floor, `app_id >= 0` | the floor with the cheapest built-in per-row filter, true for every row (count(*) scans and the N curve) |'
 \qecho '| (a) SQL SECURITY DEFINER | `bench.sql_has_app_permission(app_id, ''models.view'')`: `LANGUAGE sql STABLE SECURITY DEFINER SET search_path`, reading orgs.apps / members / team_members / team_apps and the matrix tables, the acting user from `orgs.current_user_id()` (the way basejump''s `has_role_on_account` is written and used), per row |'
 \qecho '| (b) PL/pgSQL SECURITY DEFINER | the same rule in PL/pgSQL, per row |'
 \qecho '| (c) set-based SQL | `app_id = ANY (ARRAY(SELECT bench.sql_apps_with_permission(''models.view'')))`: one InitPlan per query |'
-\qecho '| ours, per row | `orgs.has_app_permission(app_id, ''models.view'')` (C, per-backend cache) |'
+\qecho '| ours, per row | `orgs.has_app_permission(app_id, ''models.view'')` (C, per-backend cache; with planner support: for an index on app_id it adds the index condition `app_id = ANY (orgs.apps_with_permission(...))`); the form `orgs.protect_table` generates ("ours (protect_table)" in the N curve) |'
 \qecho '| ours, set-based | `app_id = ANY ((SELECT orgs.apps_with_permission(''models.view''))::bigint[])` |'
-\qecho '| ours, cached / cold cache | point checks `orgs.has_app_permission(user_id, app_id, ''models.view'')`; "cold": the cache is invalidated just before the batch, so every user is rebuilt inside the timed statement |'
+\qecho '| ours, cached / cold cache | point checks `orgs.has_app_permission(user_id, app_id, ''models.view'')`; "cold": the whole cache is invalidated just before the batch (a zero-row write of a model table), so every user is rebuilt inside the timed statement |'
 \qecho
 \qecho 'Before any timing, every scale passes a correctness gate: on every point-check pair the C check,'
 \qecho '(a) and (b) agree, and for a sample of users (of every role, personal-app owners, the policy user)'
@@ -455,8 +456,9 @@ BEGIN
                FROM rpt.plans WHERE scale = p_scale AND query = w));
     END LOOP;
     RETURN NEXT '';
-    RETURN NEXT format('**pgbench** (2 clients, %s runs each; 99%% reads: one point check of a random pair; '
-                       || '1%% writes: flip the level of a team grant, which invalidates every session''s cache):',
+    RETURN NEXT format('**pgbench** (2 clients, %s runs each, whole-run TPS; 99%% reads: one point check of a random pair; '
+                       || '1%% writes: flip the level of one of 10 hot team grants, which drops the cache entries '
+                       || 'of that team''s 5 members, none of them in the pairs):',
                        (SELECT max(reps) FROM pg WHERE scale = p_scale));
     RETURN NEXT '';
     RETURN NEXT '| mix | TPS median | min–max | ÷ (a) | ÷ (d) |';
@@ -542,4 +544,18 @@ SELECT '* **Reduced repetitions at the large scale**: the per-row (a) and (b) po
 \qecho '* The cache-build fixtures (an org with 10,000 apps and 1,000 teams; users in 1, 10, 100 and'
 \qecho '  1,000 of its teams) and the 10 hot grants of the pgbench runs are loaded after the other'
 \qecho '  workloads, so they do not change the data those ran on.'
+SELECT '* The traffic runs'' writes change the generated data of their scale (team grant levels, member '
+       || 'roles); they run after every other workload of the scale except the N curve, which uses only the '
+       || 'cachefix org.'
+ WHERE EXISTS (SELECT 1 FROM rpt.traffic);
+SELECT '* The attacker row''s control runs the attacker''s loop against `bench_decoy`, a database of the '
+       || 'same cluster with pg_orgs and the same attacker user: it costs the same CPU, locks and WAL, but '
+       || 'PostgreSQL delivers its invalidations only to the backends of that database. On 2 cores the attacker''s '
+       || 'connection also takes CPU from the tenants whatever it does; "÷ alone" includes that share, '
+       || '"÷ attacker elsewhere" isolates what its invalidations cost the tenants.'
+ WHERE EXISTS (SELECT 1 FROM rpt.traffic WHERE variant = 'attack');
+SELECT '* The N curve''s users are team_contributors in 1, 10, 100 and 1,000 teams of the cachefix org, each '
+       || 'team holding 10 of its apps at model_trainer; its selective query puts `app_id` in a sub-plan '
+       || 'parameter, which the planner sees as an unknown value, like `$1` of a generic prepared plan.'
+ WHERE EXISTS (SELECT 1 FROM rpt.ncurve);
 \qecho '* Raw data: `bench/out/data/*.tsv`.'
