@@ -24,7 +24,7 @@ CREATE TABLE bench.n_rows (
 INSERT INTO bench.n_rows (app_id, payload)
 SELECT a.id, md5(g::text) || md5((g * 7)::text)
   FROM generate_series(0, :n_rows - 1) g
-  JOIN nc_apps a ON a.i = (g * 7919) % 10000
+  JOIN nc_apps a ON a.i = (g::bigint * 7919) % 10000
  ORDER BY g;
 CREATE INDEX n_rows_app_id_idx ON bench.n_rows (app_id);
 VACUUM (FREEZE, ANALYZE) bench.n_rows;
