@@ -5,10 +5,27 @@
 #   bash bench/run.sh
 #
 # Environment:
+#   PG_CONFIG             pg_config of the PostgreSQL to build against and run
+#                         (default /usr/lib/postgresql/15/bin/pg_config); the
+#                         server binaries come from its --bindir
 #   BENCH_SCALES="small medium large"  the scales to run (default: all three)
 #   BENCH_REPS=5          timed repetitions of every measurement (at least 5)
 #   BENCH_PGBENCH_SECS=5  length of one pgbench run
 #   BENCH_VERIFY_SECS=10  length of the stale-answer verification run
+#   BENCH_TRAFFIC_SCALES  scales that run the 8-client traffic and attacker
+#                         pgbench runs (default: every scale of BENCH_SCALES;
+#                         "none" to skip)
+#   BENCH_TRAFFIC_SECS=6  length of one of those runs (at least 4: their
+#                         throughput is that of the whole seconds after the
+#                         first 2, in which new connections fill their caches)
+#   BENCH_TRAFFIC_CLIENTS=8  their clients (the attacker row: one of them is
+#                         the attacker)
+#   BENCH_TRAFFIC_RATES="0 1 5"  percentages of grant-changing transactions
+#   BENCH_NCURVE_SCALE    the scale whose database gets the N curve (a
+#                         protected table scanned by users who see N = 10,
+#                         100, 1,000, 10,000 apps); default: the last of
+#                         BENCH_SCALES; "none" to skip
+#   BENCH_NCURVE_ROWS=1000000  rows of that table
 #   BENCH_PORT=56432      port of the throw-away cluster (its socket is in a
 #                         private directory, so it cannot clash with others)
 #   BENCH_KEEP=1          keep the work directory (cluster, build, logs)
@@ -20,18 +37,30 @@
 # parallel query off; for each scale loads the seeded data set
 # (sql/generate.sql), creates the baselines and policies (sql/setup.sql),
 # checks that every variant gives the same answers, runs the workloads
-# (sql/workloads.sql, sql/fixtures.sql, pgbench/*.sql); then writes
+# (sql/workloads.sql, sql/fixtures.sql, pgbench/*.sql): point checks,
+# policy scans, selective queries, 2-client pgbench mixes, the stale-answer
+# verification, cache builds, then (BENCH_TRAFFIC_SCALES) 8-client traffic
+# with 0/1/5% grant-changing transactions and the attacker row, and at one
+# scale (BENCH_NCURVE_SCALE) the N curve (sql/ncurve.sql); then writes
 # bench/out/report.md and bench/out/report.png (gnuplot), copies them to
 # bench/RESULTS.md and bench/results.png, and always stops the cluster.
+# Every measurement interleaves its variants round by round and reports
+# medians; the machine may be shared, so only ratios within a run count.
 #
 # Exit status: 0 when every check passed; non-zero when a variant gave a
 # different answer, a stale answer was seen, or anything failed.
 
 set -euo pipefail
 
-PG_BINDIR=/usr/lib/postgresql/15/bin
-PG_CONFIG=$PG_BINDIR/pg_config
-PACKAGES=(postgresql-15 postgresql-server-dev-15 make gcc gnuplot-nox)
+DEFAULT_PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+PG_CONFIG=${PG_CONFIG:-$DEFAULT_PG_CONFIG}
+PACKAGES=(make gcc gnuplot-nox)
+# Debian's own PostgreSQL 15: its packages are checked (and installed) too
+case $PG_CONFIG in
+/usr/lib/postgresql/*/bin/pg_config | /usr/bin/pg_config)
+	PACKAGES=(postgresql-15 postgresql-server-dev-15 "${PACKAGES[@]}")
+	;;
+esac
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
@@ -43,6 +72,13 @@ PGBENCH_SECS=${BENCH_PGBENCH_SECS:-5}
 VERIFY_SECS=${BENCH_VERIFY_SECS:-10}
 PORT=${BENCH_PORT:-56432}
 SEED=0.42
+TRAFFIC_SCALES=${BENCH_TRAFFIC_SCALES-$SCALES}
+TRAFFIC_SECS=${BENCH_TRAFFIC_SECS:-6}
+TRAFFIC_CLIENTS=${BENCH_TRAFFIC_CLIENTS:-8}
+TRAFFIC_RATES=${BENCH_TRAFFIC_RATES:-0 1 5}
+NCURVE_SCALE=${BENCH_NCURVE_SCALE:-${SCALES##* }}
+NCURVE_ROWS=${BENCH_NCURVE_ROWS:-1000000}
+[ "$TRAFFIC_SCALES" = none ] && TRAFFIC_SCALES=""
 
 # Never talk to a server chosen by the caller's environment, and keep an
 # outer "make bench ASSERTS=1" from reaching the inner build.
@@ -51,6 +87,7 @@ unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGPASSFILE \
 	PGAPPNAME PGDATA PGCLIENTENCODING \
 	MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES ASSERTS
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 msg() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() {
 	printf 'bench: %s\n' "$*" >&2
@@ -62,6 +99,16 @@ for s in $SCALES; do
 	case $s in small | medium | large) ;; *) die "unknown scale '$s' (small, medium, large)" ;; esac
 done
 [ "$REPS" -ge 5 ] 2>/dev/null || die "BENCH_REPS must be at least 5"
+for s in $TRAFFIC_SCALES; do
+	case " $SCALES " in *" $s "*) ;; *) die "BENCH_TRAFFIC_SCALES: '$s' is not in BENCH_SCALES" ;; esac
+done
+case " $SCALES none " in *" $NCURVE_SCALE "*) ;; *) die "BENCH_NCURVE_SCALE: '$NCURVE_SCALE' is not in BENCH_SCALES" ;; esac
+[ "$TRAFFIC_CLIENTS" -ge 2 ] 2>/dev/null || die "BENCH_TRAFFIC_CLIENTS must be at least 2"
+[ "$TRAFFIC_SECS" -ge 4 ] 2>/dev/null || die "BENCH_TRAFFIC_SECS must be at least 4 (2 s of warm-up, 1 whole second, a partial one)"
+[ "$NCURVE_ROWS" -ge 10000 ] 2>/dev/null || die "BENCH_NCURVE_ROWS must be at least 10000"
+for r in $TRAFFIC_RATES; do
+	[ "$r" -ge 0 ] 2>/dev/null && [ "$r" -le 100 ] || die "BENCH_TRAFFIC_RATES: '$r' is not a percentage"
+done
 
 # ---------------------------------------------------------------- packages
 missing=()
@@ -79,6 +126,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 		die "missing packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})"
 	fi
 fi
+
+[ -x "$PG_CONFIG" ] || die "PG_CONFIG=$PG_CONFIG: not an executable pg_config"
+PG_BINDIR=$("$PG_CONFIG" --bindir)
+for f in initdb pg_ctl psql pgbench; do
+	[ -x "$PG_BINDIR/$f" ] || die "$PG_BINDIR/$f not found (PG_CONFIG=$PG_CONFIG)"
+done
 
 # ---------------------------------------------------------------- work directory
 if [ "$(id -u)" -eq 0 ]; then
@@ -190,6 +243,51 @@ psql_db bench_template -c "
 
 PG_VERSION=$(psql_db postgres -Atc "SELECT version()")
 
+# The attacker row's control: the same attacker loop against another
+# database of the same cluster (same CPU, same WAL, but its invalidations
+# reach only the backends of that database).
+if [ -n "$TRAFFIC_SCALES" ]; then
+	psql_db postgres -c "CREATE DATABASE bench_decoy TEMPLATE bench_template"
+	psql_db bench_decoy -c "SELECT orgs.register_user('bench_attacker', 'bench_attacker@bench.example')" >/dev/null
+fi
+
+# pgbench_run LOG DB CLIENTS SCRIPT SECS [-D ...]: one pgbench run with a
+# per-second transaction log; sets PGB_TPS (the whole run, as pgbench
+# reports it), PGB_STEADY (the steady state: the transactions of the whole
+# seconds after the first TRAFFIC_SKIP ones, in which every new connection
+# fills its cache, and before the last, partial one, per second) and
+# PGB_XACTS; fails on errors or failed transactions.
+TRAFFIC_SKIP=2
+pgbench_run() {
+	local log=$1 db=$2 clients=$3 script=$4 secs=$5 failed agg
+	shift 5
+	agg=$log.agg
+	rm -f "$agg".*
+	"$PG_BINDIR/pgbench" -h "$SOCKDIR" -p "$PORT" -U postgres -n -M prepared -c "$clients" \
+		-j "$(((clients < 2) ? 1 : 2))" -T "$secs" -l --aggregate-interval=1 --log-prefix="$agg" \
+		"$@" -f "$BENCH_DIR/pgbench/$script.sql" "$db" \
+		>"$log" 2>&1 || { cat "$log"; die "pgbench $script failed"; }
+	PGB_TPS=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$log")
+	PGB_XACTS=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
+	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+	[ -n "$PGB_TPS" ] && [ "${failed:-0}" = 0 ] || { cat "$log"; die "pgbench $script: no result"; }
+	# interval start -> transactions, summed over the threads' logs
+	PGB_STEADY=$(cat "$agg".* | awk -v skip="$TRAFFIC_SKIP" '
+		{ n[$1] += $2 }
+		END {
+			k = 0
+			for (t in n) keys[++k] = t
+			# sort the interval starts (a handful: insertion sort)
+			for (i = 2; i <= k; i++) { v = keys[i]; j = i - 1
+				while (j > 0 && keys[j] + 0 > v + 0) { keys[j + 1] = keys[j]; j-- }
+				keys[j + 1] = v }
+			s = 0; m = 0
+			for (i = skip + 1; i < k; i++) { s += n[keys[i]]; m++ }
+			if (m > 0) printf "%.1f", s / m
+		}')
+	[ -n "$PGB_STEADY" ] || { cat "$log"; die "pgbench $script: too short for a steady state (BENCH_TRAFFIC_SECS)"; }
+}
+
 # ---------------------------------------------------------------- scales
 scale_params() {
 	# orgs users teams apps resource-rows
@@ -265,14 +363,74 @@ for scale in $SCALES; do
 	# cache build time and memory: one fresh connection per probe
 	msg "[$scale] cache build probes"
 	for rep in $(seq 1 "$REPS"); do
-		for f in "user in 1 team" "user in 10 teams" "user in 100 teams" "user in 1000 teams" \
+		for f in "user in 1 org" "user in 1 team" "user in 10 teams" "user in 100 teams" "user in 1000 teams" \
 			"admin of an org with 10,000 apps"; do
 			psql_db "$db" -c "SELECT bench.cache_probe('$scale', $rep, '$f')" >/dev/null
 		done
 	done
 
+	# traffic: 8 clients of point checks of random users, with a share of
+	# grant-changing transactions spread over many orgs
+	case " $TRAFFIC_SCALES " in
+	*" $scale "*)
+		nwrites=$(psql_db "$db" -Atc "SELECT count(*) FROM bench.traffic_writes")
+		nrates=$(wc -w <<<"$TRAFFIC_RATES")
+		msg "[$scale] traffic: $TRAFFIC_CLIENTS clients, writes $TRAFFIC_RATES % ($REPS x $((2 * nrates)) runs of ${TRAFFIC_SECS}s)"
+		for rep in $(seq 1 "$REPS"); do
+			runs=()
+			for r in $TRAFFIC_RATES; do runs+=("traffic_floor:$r" "traffic_ours:$r"); done
+			n=${#runs[@]}
+			for i in $(seq 0 $((n - 1))); do
+				run=${runs[$(((i + rep) % n))]}
+				v=${run%%:*}
+				r=${run##*:}
+				pgbench_run "$WORK/pgbench.$scale.$v.$r.$rep.log" "$db" "$TRAFFIC_CLIENTS" "$v" "$TRAFFIC_SECS" \
+					-D npairs="$npairs" -D nwrites="$nwrites" -D wpct="$r"
+				psql_db "$db" -c "INSERT INTO bench.traffic VALUES ('$scale', '${v#traffic_}', $r, $rep, $PGB_STEADY, $PGB_XACTS, NULL, $PGB_TPS)"
+			done
+		done
+
+		# the attacker: one connection loops create/delete of a personal
+		# app; the other clients check as before (no other writes)
+		tenants=$((TRAFFIC_CLIENTS - 1))
+		msg "[$scale] attacker: $tenants tenants alone, with the attacker in another database, with the attacker ($REPS x 3 runs of ${TRAFFIC_SECS}s)"
+		variants=(alone decoy attack)
+		for rep in $(seq 1 "$REPS"); do
+			for i in 0 1 2; do
+				v=${variants[$(((i + rep) % 3))]}
+				apid=""
+				if [ "$v" != alone ]; then
+					adb=$db
+					[ "$v" = decoy ] && adb=bench_decoy
+					"$PG_BINDIR/pgbench" -h "$SOCKDIR" -p "$PORT" -U postgres -n -M prepared -c 1 -j 1 \
+						-T "$TRAFFIC_SECS" -f "$BENCH_DIR/pgbench/attack.sql" "$adb" \
+						>"$WORK/pgbench.$scale.attacker.$v.$rep.log" 2>&1 &
+					apid=$!
+				fi
+				pgbench_run "$WORK/pgbench.$scale.tenants.$v.$rep.log" "$db" "$tenants" traffic_ours "$TRAFFIC_SECS" \
+					-D npairs="$npairs" -D nwrites="$nwrites" -D wpct=0
+				axacts=NULL
+				if [ -n "$apid" ]; then
+					wait "$apid" || { cat "$WORK/pgbench.$scale.attacker.$v.$rep.log"; die "attacker pgbench failed"; }
+					axacts=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' \
+						"$WORK/pgbench.$scale.attacker.$v.$rep.log")
+					[ -n "$axacts" ] || { cat "$WORK/pgbench.$scale.attacker.$v.$rep.log"; die "attacker: no result"; }
+				fi
+				psql_db "$db" -c "INSERT INTO bench.traffic VALUES ('$scale', '$v', 0, $rep, $PGB_STEADY, $PGB_XACTS, $axacts, $PGB_TPS)"
+			done
+		done
+		;;
+	esac
+
+	# the N curve: a protected table scanned by users who see N apps
+	if [ "$scale" = "$NCURVE_SCALE" ]; then
+		msg "[$scale] N curve: $NCURVE_ROWS rows, users who see 10, 100, 1,000, 10,000 apps"
+		psql_db "$db" -v scale="$scale" -v reps="$REPS" -v warmup=1 -v n_rows="$NCURVE_ROWS" \
+			-f "$BENCH_DIR/sql/ncurve.sql" >/dev/null
+	fi
+
 	psql_db "$db" -c "INSERT INTO bench.facts VALUES ('$scale', 'scale run time (s)', '$((SECONDS - t_scale))')"
-	for t in results facts plans pgbench cache_results cache_fixtures; do
+	for t in results facts plans pgbench cache_results cache_fixtures traffic ncurve ncurve_plans; do
 		psql_db "$db" -c "\\copy (SELECT * FROM bench.$t) TO '$OUT/data/$scale.$t.tsv'"
 	done
 	psql_db "$db" -c "\\copy (SELECT '$scale', * FROM bench.verify_log) TO '$OUT/data/$scale.verify_log.tsv'"
@@ -287,7 +445,7 @@ CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 psql_db postgres -f "$BENCH_DIR/sql/report_schema.sql" >/dev/null
 for scale in $SCALES; do
-	for t in results facts plans pgbench cache_results cache_fixtures verify_log write_log; do
+	for t in results facts plans pgbench cache_results cache_fixtures verify_log write_log traffic ncurve ncurve_plans; do
 		psql_db postgres -c "\\copy rpt.$t FROM '$OUT/data/$scale.$t.tsv'"
 	done
 done
@@ -295,6 +453,9 @@ psql_db postgres -At -f "$BENCH_DIR/sql/report.sql" \
 	-v nproc="$(nproc)" -v cpu="$CPU" -v mem="$MEM" -v pgversion="$PG_VERSION" \
 	-v rev="$GIT_REV" -v lib_md5="$LIB_MD5" -v reps="$REPS" -v scales="$SCALES" \
 	-v pgbench_secs="$PGBENCH_SECS" -v verify_secs="$VERIFY_SECS" -v seed=$SEED \
+	-v traffic_secs="$TRAFFIC_SECS" -v traffic_clients="$TRAFFIC_CLIENTS" \
+	-v traffic_scales="${TRAFFIC_SCALES:-none}" -v ncurve_scale="$NCURVE_SCALE" -v ncurve_rows="$NCURVE_ROWS" \
+	-v load="at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)" \
 	-v date="$(date -u '+%Y-%m-%d %H:%M UTC')" -v total_secs=$SECONDS \
 	>"$OUT/report.md"
 psql_db postgres -At -f "$BENCH_DIR/sql/plot_data.sql" -v out="$OUT/data" >/dev/null

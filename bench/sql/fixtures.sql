@@ -56,6 +56,83 @@ SELECT 'admin of an org with 10,000 apps', u.id, (SELECT id FROM cf_apps WHERE n
   FROM orgs.users u WHERE u.handle = 'cache_admin';
 
 --------------------------------------------------------------------------
+-- onefix: user cache_o1 is an org_user of one small org (10 apps, no
+-- teams): the cold build of a user in 1 org
+--------------------------------------------------------------------------
+INSERT INTO orgs.organizations (org_id, name) VALUES ('onefix', 'One-org fixture');
+SELECT id AS of_org FROM orgs.organizations WHERE org_id = 'onefix' \gset
+INSERT INTO orgs.users (handle, email) VALUES ('cache_o1', 'cache_o1@bench.example');
+INSERT INTO orgs.members (org_id, user_id, role)
+SELECT :of_org, id, 'org_user' FROM orgs.users WHERE handle = 'cache_o1';
+INSERT INTO orgs.apps (org_id, app_id) SELECT :of_org, 'of' || g FROM generate_series(1, 10) g;
+INSERT INTO bench.cache_fixtures
+SELECT 'user in 1 org', u.id,
+       (SELECT id FROM orgs.apps WHERE org_id = :of_org AND app_id = 'of1'), 0, 0, true
+  FROM orgs.users u WHERE u.handle = 'cache_o1';
+
+--------------------------------------------------------------------------
+-- traffic: the grant-changing transactions of the 8-client pgbench runs,
+-- spread over many orgs: for each of up to 1,000 generated orgs (drawn by
+-- a seeded hash), one team grant (its level flips between model_trainer
+-- and labeler_worker) and one member who is an org_user or a
+-- team_contributor (the role flips between the two)
+--------------------------------------------------------------------------
+CREATE TABLE bench.traffic_writes (k integer PRIMARY KEY, kind text NOT NULL, org_id bigint NOT NULL,
+                                   team_id bigint, app_id bigint, user_id bigint);
+CREATE TEMP TABLE tw_orgs AS
+SELECT id FROM orgs.organizations WHERE org_id::text ~ '^org[0-9]+$'
+ ORDER BY hashint8extended(id, 53), id LIMIT 1000;
+INSERT INTO bench.traffic_writes (k, kind, org_id, team_id, app_id, user_id)
+SELECT row_number() OVER (ORDER BY hashint8extended(org_id * 2 + (kind = 'role')::int, 59), org_id, kind),
+       kind, org_id, team_id, app_id, user_id
+  FROM ((SELECT DISTINCT ON (ta.org_id) 'grant' AS kind, ta.org_id, ta.team_id, ta.app_id, NULL::bigint AS user_id
+           FROM orgs.team_apps ta JOIN tw_orgs o ON o.id = ta.org_id
+          ORDER BY ta.org_id, hashint8extended(ta.team_id * 1000003 + ta.app_id, 61), ta.team_id, ta.app_id)
+        UNION ALL
+        (SELECT DISTINCT ON (m.org_id) 'role', m.org_id, NULL, NULL, m.user_id
+           FROM orgs.members m JOIN tw_orgs o ON o.id = m.org_id
+          WHERE m.role IN ('org_user', 'team_contributor')
+          ORDER BY m.org_id, hashint8extended(m.user_id, 67), m.user_id)) w;
+
+CREATE FUNCTION bench.traffic_write(p_k integer)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    w bench.traffic_writes;
+BEGIN
+    SELECT * INTO STRICT w FROM bench.traffic_writes WHERE k = p_k;
+    IF w.kind = 'grant' THEN
+        UPDATE orgs.team_apps
+           SET permission = CASE WHEN permission = 'model_trainer' THEN 'labeler_worker'
+                                 ELSE 'model_trainer' END::orgs.team_permission
+         WHERE team_id = w.team_id AND app_id = w.app_id;
+    ELSE
+        UPDATE orgs.members
+           SET role = CASE WHEN role = 'org_user' THEN 'team_contributor' ELSE 'org_user' END::orgs.org_role
+         WHERE org_id = w.org_id AND user_id = w.user_id;
+    END IF;
+END;
+$$;
+
+-- the attacker of the attacker row: a registered user in no organization
+SELECT orgs.register_user('bench_attacker', 'bench_attacker@bench.example');
+
+CREATE TABLE bench.traffic (
+    scale text, variant text,   -- floor, ours; alone, decoy, attack
+    rate integer,               -- percentage of grant-changing transactions
+    rep integer, tps double precision, xacts bigint,
+    attacker_xacts bigint,      -- loops of the attacker (decoy, attack)
+    tps_whole double precision  -- tps: the steady state; this: the whole run
+);
+-- filled by sql/ncurve.sql at one scale
+CREATE TABLE bench.ncurve (scale text, n integer, query text, variant text, rep integer,
+                           ms double precision, nrows bigint, result text);
+CREATE TABLE bench.ncurve_plans (scale text, n integer, query text, variant text,
+                                 uses_index boolean, nodes text);
+
+--------------------------------------------------------------------------
 -- hotfix
 --------------------------------------------------------------------------
 INSERT INTO orgs.organizations (org_id, name) VALUES ('hotfix', 'Invalidation fixture');

@@ -59,3 +59,40 @@ SELECT string_agg(line, E'\n' ORDER BY pg_temp.scale_order(scale)) FROM (
 \o :out/plot_cache_scales.txt
 SELECT string_agg(scale, ' ' ORDER BY pg_temp.scale_order(scale)) FROM (SELECT DISTINCT scale FROM rpt.cache_results) x;
 \o
+
+-- traffic: ours ÷ floor at each write rate, and the attacker row, per scale
+\o :out/plot_traffic.tsv
+SELECT 'scale', string_agg('"' || label || '"', E'\t' ORDER BY o) FROM (
+    SELECT DISTINCT rate AS o, 'ours ÷ floor, ' || rate || '% grant changes' AS label FROM rpt.traffic WHERE variant = 'ours'
+    UNION ALL SELECT 1000, 'tenants with attacker ÷ attacker elsewhere' WHERE EXISTS (SELECT 1 FROM rpt.traffic WHERE variant = 'attack')
+    UNION ALL SELECT 1001, 'tenants with attacker ÷ alone' WHERE EXISTS (SELECT 1 FROM rpt.traffic WHERE variant = 'attack')) x
+HAVING count(*) > 0;
+CREATE TEMP VIEW trm AS
+SELECT scale, variant, rate, percentile_cont(0.5) WITHIN GROUP (ORDER BY tps) AS med FROM rpt.traffic GROUP BY 1, 2, 3;
+SELECT '"' || sc.label || '"', string_agg(coalesce(v::text, 'NaN'), E'\t' ORDER BY o)
+  FROM sc JOIN (
+    SELECT o.scale, o.rate AS o, o.med / f.med AS v
+      FROM trm o JOIN trm f ON f.scale = o.scale AND f.rate = o.rate AND f.variant = 'floor'
+     WHERE o.variant = 'ours'
+    UNION ALL
+    SELECT a.scale, 1000, a.med / d.med FROM trm a JOIN trm d ON d.scale = a.scale AND d.variant = 'decoy' WHERE a.variant = 'attack'
+    UNION ALL
+    SELECT a.scale, 1001, a.med / d.med FROM trm a JOIN trm d ON d.scale = a.scale AND d.variant = 'alone' WHERE a.variant = 'attack'
+  ) x ON x.scale = sc.scale
+ GROUP BY sc.scale, sc.label ORDER BY pg_temp.scale_order(sc.scale);
+
+-- the N curve: ratios to the floor by N
+\o :out/plot_ncurve.tsv
+CREATE TEMP VIEW ncm AS
+SELECT n, query, variant, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS med FROM rpt.ncurve GROUP BY 1, 2, 3;
+SELECT n.n,
+       (SELECT o.med / d.med FROM ncm o, ncm d WHERE o.n = n.n AND d.n = n.n AND o.query = 'full scan' AND d.query = 'full scan'
+           AND o.variant = 'ours (protect_table)' AND d.variant = '(d) floor'),
+       (SELECT o.med / d.med FROM ncm o, ncm d WHERE o.n = n.n AND d.n = n.n AND o.query = 'full scan' AND d.query = 'full scan'
+           AND o.variant = 'ours (protect_table)' AND d.variant = '(e) floor, app_id >= 0'),
+       (SELECT o.med / d.med FROM ncm o, ncm d WHERE o.n = n.n AND d.n = n.n AND o.query = 'selective' AND d.query = 'selective'
+           AND o.variant = 'ours (protect_table)' AND d.variant = '(d) floor'),
+       (SELECT o.med / d.med FROM ncm o, ncm d WHERE o.n = n.n AND d.n = n.n AND o.query = 'join' AND d.query = 'join'
+           AND o.variant = 'ours (protect_table)' AND d.variant = '(d) floor')
+  FROM (SELECT DISTINCT n FROM rpt.ncurve) n ORDER BY n.n;
+\o

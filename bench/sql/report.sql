@@ -1,7 +1,8 @@
 -- bench/sql/report.sql: writes bench/out/report.md (Markdown) from the rpt
 -- tables.  Run with psql -At; psql variables from run.sh: nproc, cpu, mem,
 -- pgversion, rev, lib_md5, reps, scales, pgbench_secs, verify_secs, seed,
--- date, total_secs.
+-- date, total_secs, traffic_secs, traffic_clients, traffic_scales,
+-- ncurve_scale, ncurve_rows, load.
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -33,8 +34,8 @@ RETURN CASE WHEN b IS NULL THEN '–'
             ELSE to_char(b / 1024, 'FM999,990') || ' kB' END;
 CREATE FUNCTION pg_temp.scale_order(s text) RETURNS integer LANGUAGE sql IMMUTABLE
 RETURN CASE s WHEN 'small' THEN 1 WHEN 'medium' THEN 2 WHEN 'large' THEN 3 END;
-CREATE FUNCTION pg_temp.variant_order(v text) RETURNS integer LANGUAGE sql IMMUTABLE
-RETURN CASE WHEN v LIKE '(d)%' THEN 1 WHEN v LIKE '(a)%' THEN 2 WHEN v LIKE '(b)%' THEN 3
+CREATE FUNCTION pg_temp.variant_order(v text) RETURNS numeric LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN v LIKE '(d)%' THEN 1 WHEN v LIKE '(e)%' THEN 1.5 WHEN v LIKE '(a)%' THEN 2 WHEN v LIKE '(b)%' THEN 3
             WHEN v LIKE '(c)%' THEN 4 WHEN v IN ('ours, per row', 'ours, cached') THEN 5
             ELSE 6 END;
 CREATE FUNCTION pg_temp.workload_order(w text) RETURNS integer LANGUAGE sql IMMUTABLE
@@ -83,7 +84,7 @@ RETURN (SELECT value FROM rpt.facts WHERE scale = p_scale AND key = p_key);
 
 -- targets ----------------------------------------------------------------
 CREATE TEMP TABLE targets AS
-SELECT 1 AS o, scale,
+SELECT 1::numeric AS o, scale,
        'cached check ≥ 30× faster than (a)' AS target,
        '(a) ÷ ours, point checks' AS measure,
        pg_temp.med(scale, 'point checks', '(a) SQL SECURITY DEFINER')
@@ -126,6 +127,74 @@ SELECT 5, string_agg(scale, ' → ' ORDER BY pg_temp.scale_order(scale)),
        max(ns_check) / min(ns_check), '≤ 1.5 (flat)',
        CASE WHEN count(*) >= 2 THEN max(ns_check) / min(ns_check) <= 1.5 END
   FROM flat;
+ALTER TABLE targets ADD COLUMN shown text;
+
+-- traffic and the attacker (pgbench, 8 clients)
+CREATE TEMP VIEW tr AS
+SELECT scale, variant, rate, count(*) AS reps,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY tps) AS med, min(tps) AS lo, max(tps) AS hi,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY attacker_xacts) AS attacker_xacts,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY tps_whole) AS whole
+  FROM rpt.traffic GROUP BY 1, 2, 3;
+CREATE FUNCTION pg_temp.tps(p_scale text, p_variant text, p_rate integer)
+RETURNS double precision LANGUAGE sql STABLE
+RETURN (SELECT med FROM tr WHERE scale = p_scale AND variant = p_variant AND rate = p_rate);
+INSERT INTO targets (o, scale, target, measure, value, goal, met)
+SELECT 6, scale, 'point checks with 1% grant changes ≥ 0.9× the floor',
+       'TPS ours ÷ floor, 8 clients, 1% of transactions change a grant in one of many orgs',
+       pg_temp.tps(scale, 'ours', 1) / pg_temp.tps(scale, 'floor', 1), '≥ 0.9',
+       pg_temp.tps(scale, 'ours', 1) / pg_temp.tps(scale, 'floor', 1) >= 0.9
+  FROM (SELECT DISTINCT scale FROM rpt.traffic WHERE rate = 1 AND variant = 'ours') x
+UNION ALL
+SELECT 7, scale, 'an attacker does not slow other tenants (≥ 0.9×)',
+       'tenants'' TPS with the attacker ÷ with the same attacker loop in another database',
+       pg_temp.tps(scale, 'attack', 0) / pg_temp.tps(scale, 'decoy', 0), '≥ 0.9',
+       pg_temp.tps(scale, 'attack', 0) / pg_temp.tps(scale, 'decoy', 0) >= 0.9
+  FROM (SELECT DISTINCT scale FROM rpt.traffic WHERE variant = 'attack') x
+UNION ALL
+SELECT 7.5, scale, 'an attacker does not slow other tenants (≥ 0.9×)',
+       'tenants'' TPS with the attacker ÷ no 8th connection at all (the attacker''s own CPU share included)',
+       pg_temp.tps(scale, 'attack', 0) / pg_temp.tps(scale, 'alone', 0), '≥ 0.9',
+       pg_temp.tps(scale, 'attack', 0) / pg_temp.tps(scale, 'alone', 0) >= 0.9
+  FROM (SELECT DISTINCT scale FROM rpt.traffic WHERE variant = 'attack') x;
+
+-- the N curve
+CREATE TEMP VIEW nc AS
+SELECT scale, n, query, variant, count(*) AS reps,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS med, min(ms) AS lo, max(ms) AS hi,
+       max(nrows) AS nrows, max(result) AS result
+  FROM rpt.ncurve GROUP BY 1, 2, 3, 4;
+CREATE FUNCTION pg_temp.ncm(p_n integer, p_query text, p_variant text)
+RETURNS double precision LANGUAGE sql STABLE
+RETURN (SELECT med FROM nc WHERE n = p_n AND query = p_query AND variant = p_variant);
+CREATE FUNCTION pg_temp.ncidx(p_n integer, p_query text)
+RETURNS boolean LANGUAGE sql STABLE
+RETURN (SELECT uses_index FROM rpt.ncurve_plans WHERE n = p_n AND query = p_query AND variant = 'ours (protect_table)');
+INSERT INTO targets (o, scale, target, measure, value, goal, met)
+SELECT 8, min(scale), 'protected full scan ≤ 1.5× the floor for every N ≤ 10,000',
+       'ours (protect_table) ÷ (d), count(*): the largest over N = ' || string_agg(n::text, ', ' ORDER BY n),
+       max(pg_temp.ncm(n, 'full scan', 'ours (protect_table)') / pg_temp.ncm(n, 'full scan', '(d) floor')), '≤ 1.5',
+       max(pg_temp.ncm(n, 'full scan', 'ours (protect_table)') / pg_temp.ncm(n, 'full scan', '(d) floor')) <= 1.5
+  FROM (SELECT DISTINCT scale, n FROM rpt.ncurve) x
+HAVING count(*) > 0;
+INSERT INTO targets (o, scale, target, measure, value, goal, met, shown)
+SELECT 9, min(scale), 'selective query and join keep the index for every N',
+       'plans of `WHERE app_id = s.app_id` (a parameter) and of a join on app_id under the policy',
+       count(*) FILTER (WHERE pg_temp.ncidx(n, 'selective') AND pg_temp.ncidx(n, 'join')), 'every N',
+       bool_and(pg_temp.ncidx(n, 'selective') AND pg_temp.ncidx(n, 'join')),
+       count(*) FILTER (WHERE pg_temp.ncidx(n, 'selective') AND pg_temp.ncidx(n, 'join')) || ' of ' || count(*) || ' N'
+  FROM (SELECT DISTINCT scale, n FROM rpt.ncurve) x
+HAVING count(*) > 0;
+
+-- cold builds across scales
+INSERT INTO targets (o, scale, target, measure, value, goal, met)
+SELECT 10, string_agg(scale, ' → ' ORDER BY pg_temp.scale_order(scale)),
+       'cold build does not grow with the database',
+       'cache build of a ' || fixture || ', largest ÷ smallest median across scales',
+       max(build) / min(build), '≤ 1.5 (flat)',
+       CASE WHEN count(*) >= 2 THEN max(build) / min(build) <= 1.5 END
+  FROM cs WHERE fixture IN ('user in 1 org', 'user in 1000 teams')
+ GROUP BY fixture;
 
 --------------------------------------------------------------------------
 \qecho '# pg_orgs: the C permission engine against the SQL ways of writing the same checks'
@@ -136,8 +205,9 @@ SELECT format('Generated by `make bench` (`bench/run.sh`) on %s from commit %s. 
 \qecho '## Machine and method'
 \qecho
 SELECT format('* CPU: %s, %s cores (nproc); memory %s. The machine is shared: other people ran', :'cpu', :'nproc', :'mem');
-\qecho '  tests on it at the same time, so absolute times are noisy; the ratios, measured within one run'
-\qecho '  with the variants interleaved round by round, are what counts.'
+SELECT format('  tests and builds on it at the same time (load average %s), so absolute times', :'load');
+\qecho '  are noisy, and pgbench throughput most of all; the ratios, measured within one run with the'
+\qecho '  variants interleaved round by round, are what counts.'
 SELECT format('* %s', :'pgversion');
 \qecho '* Throw-away cluster: `jit = off`, `shared_buffers = 1GB`, `work_mem = 64MB`,'
 \qecho '  `max_parallel_workers_per_gather = 0` (every variant on one core: a PARALLEL RESTRICTED policy'
@@ -151,7 +221,8 @@ SELECT format('  and loaded by the benchmark from that build''s own copy (md5 %s
 \qecho '  `clock_timestamp()` inside a PL/pgSQL driver), so client round trips do not hide the cost.'
 SELECT format('  One warm-up round, then %s rounds; each round runs every variant once, in an order that', :'reps');
 \qecho '  rotates from round to round. Reported: median and min–max over the rounds; ratios are of medians.'
-SELECT format('  pgbench: %s runs of %s s per variant (2 clients, `-M prepared`), interleaved.', :'reps', :'pgbench_secs');
+SELECT format('  pgbench: %s runs of %s s per variant (2 clients, `-M prepared`), interleaved; the traffic and', :'reps', :'pgbench_secs');
+SELECT format('  attacker runs: %s runs of %s s per variant, %s clients, at the scales %s.', :'reps', :'traffic_secs', :'traffic_clients', :'traffic_scales');
 SELECT format('* Data: seeded (`setseed(%s)` and seeded hashes), see `bench/sql/generate.sql`: org sizes, the', :'seed');
 \qecho '  orgs teams and apps belong to, and the apps resource rows belong to are drawn log-uniformly'
 \qecho '  (P(k) ∝ 1/k): most orgs small, a few large; users belong to 1–5 orgs, about 5 teams each.'
@@ -163,12 +234,13 @@ SELECT format('* Data: seeded (`setseed(%s)` and seeded hashes), see `bench/sql/
 \qecho '| | what the policy / check is |'
 \qecho '|---|---|'
 \qecho '| (d) floor | no row-level security: `SELECT count(*)` as a BYPASSRLS role; for point checks, the same loop with a trivial predicate |'
+\qecho '| (e) floor, `app_id >= 0` | the floor with the cheapest built-in per-row filter, true for every row (count(*) scans and the N curve) |'
 \qecho '| (a) SQL SECURITY DEFINER | `bench.sql_has_app_permission(app_id, ''models.view'')`: `LANGUAGE sql STABLE SECURITY DEFINER SET search_path`, reading orgs.apps / members / team_members / team_apps and the matrix tables, the acting user from `orgs.current_user_id()` (the way basejump''s `has_role_on_account` is written and used), per row |'
 \qecho '| (b) PL/pgSQL SECURITY DEFINER | the same rule in PL/pgSQL, per row |'
 \qecho '| (c) set-based SQL | `app_id = ANY (ARRAY(SELECT bench.sql_apps_with_permission(''models.view'')))`: one InitPlan per query |'
-\qecho '| ours, per row | `orgs.has_app_permission(app_id, ''models.view'')` (C, per-backend cache) |'
+\qecho '| ours, per row | `orgs.has_app_permission(app_id, ''models.view'')` (C, per-backend cache; with planner support: for an index on app_id it adds the index condition `app_id = ANY (orgs.apps_with_permission(...))`); the form `orgs.protect_table` generates ("ours (protect_table)" in the N curve) |'
 \qecho '| ours, set-based | `app_id = ANY ((SELECT orgs.apps_with_permission(''models.view''))::bigint[])` |'
-\qecho '| ours, cached / cold cache | point checks `orgs.has_app_permission(user_id, app_id, ''models.view'')`; "cold": the cache is invalidated just before the batch, so every user is rebuilt inside the timed statement |'
+\qecho '| ours, cached / cold cache | point checks `orgs.has_app_permission(user_id, app_id, ''models.view'')`; "cold": the whole cache is invalidated just before the batch (a zero-row write of a model table), so every user is rebuilt inside the timed statement |'
 \qecho
 \qecho 'Before any timing, every scale passes a correctness gate: on every point-check pair the C check,'
 \qecho '(a) and (b) agree, and for a sample of users (of every role, personal-app owners, the policy user)'
@@ -181,7 +253,7 @@ SELECT format('* Data: seeded (`setseed(%s)` and seeded hashes), see `bench/sql/
 \qecho '| target | scale | measured | value | goal | met |'
 \qecho '|---|---|---|---|---|---|'
 SELECT format('| %s | %s | %s | %s | %s | %s |', target, scale, measure,
-              CASE WHEN o = 5 THEN to_char(value, 'FM990.00') || '×' ELSE pg_temp.fx(value) END,
+              coalesce(shown, CASE WHEN o IN (5, 10) THEN to_char(value, 'FM990.00') || '×' ELSE pg_temp.fx(value) END),
               goal, CASE WHEN met THEN '**yes**' WHEN met IS NULL THEN 'n/a (one scale)' ELSE '**NO**' END)
   FROM targets ORDER BY o, pg_temp.scale_order(scale);
 \qecho
@@ -206,6 +278,142 @@ SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s |', x.scale,
 \qecho
 \qecho 'The point checks are the same shape at every scale (500 users, about 36 apps each, shuffled), so'
 \qecho 'the per-check cost isolates the effect of the data''s size.'
+\qecho
+
+\qecho '## The per-row policy against two floors'
+\qecho
+\qecho 'A bare `count(*)` evaluates no predicate at all; any row filter, even the cheapest built-in one,'
+\qecho 'costs something per row. (e) is the same scan as (d) with `WHERE app_id >= 0` (true for every'
+\qecho 'row): the real floor of any per-row predicate.'
+\qecho
+\qecho '| scale | rows | (d) bare count(*) | (e) `app_id >= 0` | (e) ÷ (d) | ours, per row | ours ÷ (d) | ours ÷ (e) | ours: extra per row over (e) |'
+\qecho '|---|---|---|---|---|---|---|---|---|'
+SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s | %s |', scale, to_char(n, 'FM9,999,999'),
+              pg_temp.fms(d), pg_temp.fms(e), pg_temp.fx(e / d), pg_temp.fms(o), pg_temp.fx(o / d),
+              pg_temp.fx(o / e), pg_temp.fop((o - e) * 1e6 / n))
+  FROM (SELECT scale, max(n) AS n,
+               max(med) FILTER (WHERE variant = '(d) floor') AS d,
+               max(med) FILTER (WHERE variant = '(e) floor, app_id >= 0') AS e,
+               max(med) FILTER (WHERE variant = 'ours, per row') AS o
+          FROM s WHERE workload = 'count(*) scan' GROUP BY scale) x
+ WHERE e IS NOT NULL
+ ORDER BY pg_temp.scale_order(scale);
+\qecho
+
+\qecho '## Traffic: grant changes in many orgs, and an attacker'
+\qecho
+SELECT format('pgbench, %s clients (`-M prepared`, 2 threads), %s runs of %s s per variant, all variants of a scale '
+              || 'interleaved round by round. Each transaction is one point check of a random pair of '
+              || '`bench.pairs` (500 users, about 36 apps each) or, with the given probability, one '
+              || 'grant-changing write (`bench.traffic_write`): a team grant''s level flips between '
+              || 'model_trainer and labeler_worker, or a member''s role between org_user and '
+              || 'team_contributor, in one of up to 1,000 orgs (one grant and one member per org, drawn '
+              || 'by a seeded hash). The floor runs the same writes; its read is a plain look-up of '
+              || 'the pair. TPS is the steady state: pgbench logs the transactions of every second, and the '
+              || 'first two seconds of a run (every connection is new and fills its cache) and the last, '
+              || 'partial one are left out; "whole run" is pgbench''s own figure over the whole run, '
+              || 'cold connections included.', :'traffic_clients', :'reps', :'traffic_secs')
+ WHERE EXISTS (SELECT 1 FROM rpt.traffic);
+\qecho
+SELECT '| scale | grant-changing transactions | floor TPS: median (min–max) | ours TPS: median (min–max) | ours ÷ floor | whole run: ours ÷ floor |'
+ WHERE EXISTS (SELECT 1 FROM rpt.traffic);
+SELECT '|---|---|---|---|---|---|' WHERE EXISTS (SELECT 1 FROM rpt.traffic);
+SELECT format('| %s | %s%% | %s (%s–%s) | %s (%s–%s) | %s | %s |', f.scale, f.rate,
+              to_char(f.med, 'FM999,999,990'), to_char(f.lo, 'FM999,999,990'), to_char(f.hi, 'FM999,999,990'),
+              to_char(o.med, 'FM999,999,990'), to_char(o.lo, 'FM999,999,990'), to_char(o.hi, 'FM999,999,990'),
+              CASE WHEN o.med / f.med >= 0.9 OR f.rate <> 1 THEN pg_temp.fx(o.med / f.med)
+                   ELSE '**' || pg_temp.fx(o.med / f.med) || '**' END,
+              pg_temp.fx(o.whole / f.whole))
+  FROM tr f JOIN tr o ON o.scale = f.scale AND o.rate = f.rate AND o.variant = 'ours'
+ WHERE f.variant = 'floor'
+ ORDER BY pg_temp.scale_order(f.scale), f.rate;
+\qecho
+SELECT format('**The attacker**: one connection, an ordinary registered user in no organization, loops '
+              || '`orgs.create_app` / `orgs.delete_app` of a personal app (`bench/pgbench/attack.sql`, two '
+              || 'commits per loop), while %s tenant clients run the point checks above without other writes. '
+              || 'Three variants, interleaved: the tenants alone; the tenants with the attacker''s loop run '
+              || 'against another database of the same cluster (the same CPU and WAL load, but its '
+              || 'invalidations reach no tenant); the tenants with the attacker in their database.',
+              (:'traffic_clients')::int - 1)
+ WHERE EXISTS (SELECT 1 FROM rpt.traffic WHERE variant = 'attack');
+\qecho
+SELECT '| scale | tenants alone | with the attacker in another database | with the attacker | ÷ attacker elsewhere | ÷ alone | attacker loops/s: elsewhere, here |'
+ WHERE EXISTS (SELECT 1 FROM rpt.traffic WHERE variant = 'attack');
+SELECT '|---|---|---|---|---|---|---|' WHERE EXISTS (SELECT 1 FROM rpt.traffic WHERE variant = 'attack');
+SELECT format('| %s | %s | %s | %s | %s | %s | %s, %s |', a.scale,
+              to_char(pg_temp.tps(a.scale, 'alone', 0), 'FM999,999,990'),
+              to_char(pg_temp.tps(a.scale, 'decoy', 0), 'FM999,999,990'),
+              to_char(a.med, 'FM999,999,990'),
+              pg_temp.fx(a.med / pg_temp.tps(a.scale, 'decoy', 0)),
+              pg_temp.fx(a.med / pg_temp.tps(a.scale, 'alone', 0)),
+              to_char((SELECT attacker_xacts FROM tr WHERE scale = a.scale AND variant = 'decoy') / (:'traffic_secs')::numeric, 'FM999,990'),
+              to_char(a.attacker_xacts / (:'traffic_secs')::numeric, 'FM999,990'))
+  FROM tr a WHERE a.variant = 'attack'
+ ORDER BY pg_temp.scale_order(a.scale);
+\qecho
+
+SELECT format('## Flat in the number of visible apps (N curve, scale %s)', :'ncurve_scale')
+ WHERE EXISTS (SELECT 1 FROM rpt.ncurve);
+\qecho
+SELECT format('A table of %s rows spread evenly over the 10,000 apps of one org, with an index on '
+              || '`app_id`, protected by `orgs.protect_table` (policy: `%s`), read by users who see '
+              || 'N = 10, 100, 1,000 and 10,000 of those apps (10 team grants per team, 1 to 1,000 teams), '
+              || 'against (d) no row-level security and (e) the same with `WHERE app_id >= 0`. '
+              || '"selective": `SELECT sum((SELECT count(*) FROM t r WHERE r.app_id = s.app_id)) FROM sel s`, '
+              || '100 index look-ups with `app_id` a parameter (not a constant), over 100 apps of the 10,000 '
+              || '(five that every N sees, 95 drawn by a seeded hash); "join": `SELECT count(*) FROM sel s JOIN t r '
+              || 'ON r.app_id = s.app_id`. Each N is its own interleaved run (%s rounds after a warm-up). '
+              || 'Plot: the lower right panel of `bench/results.png`.',
+              to_char(:'ncurve_rows'::bigint, 'FM9,999,999'),
+              (SELECT value FROM rpt.facts WHERE key = 'N curve: policy' LIMIT 1), :'reps')
+ WHERE EXISTS (SELECT 1 FROM rpt.ncurve);
+\qecho
+SELECT '| N | rows seen | full scan: (d) | (e) | ours | ours ÷ (d) | ours ÷ (e) | selective: floor | ours | ÷ floor | join: floor | ours | ÷ floor | ours uses the index: full scan, selective, join |'
+ WHERE EXISTS (SELECT 1 FROM rpt.ncurve);
+SELECT '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|' WHERE EXISTS (SELECT 1 FROM rpt.ncurve);
+SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |',
+              to_char(n, 'FM99,999'),
+              to_char((SELECT result FROM nc x WHERE x.n = y.n AND query = 'full scan' AND variant = 'ours (protect_table)')::bigint, 'FM9,999,999'),
+              pg_temp.fms(pg_temp.ncm(n, 'full scan', '(d) floor')),
+              pg_temp.fms(pg_temp.ncm(n, 'full scan', '(e) floor, app_id >= 0')),
+              pg_temp.fms(pg_temp.ncm(n, 'full scan', 'ours (protect_table)')),
+              pg_temp.fx(pg_temp.ncm(n, 'full scan', 'ours (protect_table)') / pg_temp.ncm(n, 'full scan', '(d) floor')),
+              pg_temp.fx(pg_temp.ncm(n, 'full scan', 'ours (protect_table)') / pg_temp.ncm(n, 'full scan', '(e) floor, app_id >= 0')),
+              pg_temp.fms(pg_temp.ncm(n, 'selective', '(d) floor')),
+              pg_temp.fms(pg_temp.ncm(n, 'selective', 'ours (protect_table)')),
+              pg_temp.fx(pg_temp.ncm(n, 'selective', 'ours (protect_table)') / pg_temp.ncm(n, 'selective', '(d) floor')),
+              pg_temp.fms(pg_temp.ncm(n, 'join', '(d) floor')),
+              pg_temp.fms(pg_temp.ncm(n, 'join', 'ours (protect_table)')),
+              pg_temp.fx(pg_temp.ncm(n, 'join', 'ours (protect_table)') / pg_temp.ncm(n, 'join', '(d) floor')),
+              concat_ws(', ', CASE WHEN pg_temp.ncidx(n, 'full scan') THEN 'yes' ELSE 'no' END,
+                        CASE WHEN pg_temp.ncidx(n, 'selective') THEN '**yes**' ELSE '**NO**' END,
+                        CASE WHEN pg_temp.ncidx(n, 'join') THEN '**yes**' ELSE '**NO**' END))
+  FROM (SELECT DISTINCT n FROM rpt.ncurve) y ORDER BY n;
+\qecho
+SELECT '| N | query | plan, floor | plan, ours |' WHERE EXISTS (SELECT 1 FROM rpt.ncurve);
+SELECT '|---|---|---|---|' WHERE EXISTS (SELECT 1 FROM rpt.ncurve);
+SELECT format('| %s | %s | %s | %s |', to_char(f.n, 'FM99,999'), f.query, f.nodes, o.nodes)
+  FROM rpt.ncurve_plans f JOIN rpt.ncurve_plans o ON o.n = f.n AND o.query = f.query AND o.variant = 'ours (protect_table)'
+ WHERE f.variant = '(d) floor'
+ ORDER BY f.n, CASE f.query WHEN 'full scan' THEN 1 WHEN 'selective' THEN 2 ELSE 3 END;
+\qecho
+
+\qecho '## Cold cache build across scales'
+\qecho
+\qecho 'The first check of a user after its entry was dropped (a fresh connection per probe, see'
+\qecho '"Cache build" under each scale): it should depend on the user''s own orgs, teams and apps,'
+\qecho 'not on the size of the database.'
+\qecho
+SELECT '| fixture | ' || string_agg(scale || ' (' || to_char(pg_temp.fact(scale, 'orgs')::bigint, 'FM999,999') || ' orgs)', ' | ' ORDER BY pg_temp.scale_order(scale))
+       || ' | largest ÷ smallest |'
+  FROM (SELECT DISTINCT scale FROM cs) x;
+SELECT '|---|' || string_agg('---|', '' ORDER BY scale) || '---|' FROM (SELECT DISTINCT scale FROM cs) x;
+SELECT format('| %s | %s | %s |', fixture,
+              string_agg(pg_temp.fms(build) || ' (' || pg_temp.fms(build_lo) || '–' || pg_temp.fms(build_hi) || ')', ' | '
+                         ORDER BY pg_temp.scale_order(scale)),
+              CASE WHEN count(*) > 1 THEN to_char(max(build) / min(build), 'FM990.00') || '×' ELSE '–' END)
+  FROM cs GROUP BY fixture, teams, grants
+ ORDER BY fixture = 'user in 1 org' DESC, teams = 0, teams;
 \qecho
 
 -- per scale ---------------------------------------------------------------
@@ -248,8 +456,9 @@ BEGIN
                FROM rpt.plans WHERE scale = p_scale AND query = w));
     END LOOP;
     RETURN NEXT '';
-    RETURN NEXT format('**pgbench** (2 clients, %s runs each; 99%% reads: one point check of a random pair; '
-                       || '1%% writes: flip the level of a team grant, which invalidates every session''s cache):',
+    RETURN NEXT format('**pgbench** (2 clients, %s runs each, whole-run TPS; 99%% reads: one point check of a random pair; '
+                       || '1%% writes: flip the level of one of 10 hot team grants, which drops the cache entries '
+                       || 'of that team''s 5 members, none of them in the pairs):',
                        (SELECT max(reps) FROM pg WHERE scale = p_scale));
     RETURN NEXT '';
     RETURN NEXT '| mix | TPS median | min–max | ÷ (a) | ÷ (d) |';
@@ -335,4 +544,18 @@ SELECT '* **Reduced repetitions at the large scale**: the per-row (a) and (b) po
 \qecho '* The cache-build fixtures (an org with 10,000 apps and 1,000 teams; users in 1, 10, 100 and'
 \qecho '  1,000 of its teams) and the 10 hot grants of the pgbench runs are loaded after the other'
 \qecho '  workloads, so they do not change the data those ran on.'
+SELECT '* The traffic runs'' writes change the generated data of their scale (team grant levels, member '
+       || 'roles); they run after every other workload of the scale except the N curve, which uses only the '
+       || 'cachefix org.'
+ WHERE EXISTS (SELECT 1 FROM rpt.traffic);
+SELECT '* The attacker row''s control runs the attacker''s loop against `bench_decoy`, a database of the '
+       || 'same cluster with pg_orgs and the same attacker user: it costs the same CPU, locks and WAL, but '
+       || 'PostgreSQL delivers its invalidations only to the backends of that database. On 2 cores the attacker''s '
+       || 'connection also takes CPU from the tenants whatever it does; "÷ alone" includes that share, '
+       || '"÷ attacker elsewhere" isolates what its invalidations cost the tenants.'
+ WHERE EXISTS (SELECT 1 FROM rpt.traffic WHERE variant = 'attack');
+SELECT '* The N curve''s users are team_contributors in 1, 10, 100 and 1,000 teams of the cachefix org, each '
+       || 'team holding 10 of its apps at model_trainer; its selective query puts `app_id` in a sub-plan '
+       || 'parameter, which the planner sees as an unknown value, like `$1` of a generic prepared plan.'
+ WHERE EXISTS (SELECT 1 FROM rpt.ncurve);
 \qecho '* Raw data: `bench/out/data/*.tsv`.'

@@ -19,3 +19,9 @@ CREATE TABLE rpt.cache_fixtures (fixture text, user_id bigint, app_id bigint,
 CREATE TABLE rpt.verify_log (scale text, pid integer, ts timestamptz, own_write boolean,
                              g integer, ours boolean, fresh boolean);
 CREATE TABLE rpt.write_log (scale text, pid integer, ts timestamptz, g integer);
+CREATE TABLE rpt.traffic (scale text, variant text, rate integer, rep integer, tps double precision,
+                          xacts bigint, attacker_xacts bigint, tps_whole double precision);
+CREATE TABLE rpt.ncurve (scale text, n integer, query text, variant text, rep integer,
+                         ms double precision, nrows bigint, result text);
+CREATE TABLE rpt.ncurve_plans (scale text, n integer, query text, variant text,
+                               uses_index boolean, nodes text);

@@ -58,6 +58,67 @@ $primary->wait_for_catchup($standby);
 is($session->query_safe($check), 't', 'standby session: restored grant seen at next statement');
 $session->quit;
 
+# Targeted invalidation through WAL: a standby session caches answers for
+# users of two organizations; a change in one of them (acme), replayed,
+# drops only what it affects: the other organization's user (erin, of
+# beta) is answered from the cache at the next statement (cache_stats():
+# no build), while the replayed invalidation has been taken in (something
+# was dropped) and bob's changed grant is seen.
+$primary->safe_psql('postgres', q{
+SELECT orgs.register_user('erin', 'erin@example.com');
+INSERT INTO orgs.organizations (org_id, name) VALUES ('beta', 'Beta');
+INSERT INTO orgs.members (org_id, user_id, role)
+     SELECT o.id, u.id, 'admin' FROM orgs.organizations o, orgs.users u
+      WHERE o.org_id::text = 'beta' AND u.handle::text = 'erin';
+INSERT INTO orgs.apps (org_id, app_id) SELECT id, 'lens' FROM orgs.organizations WHERE org_id::text = 'beta';
+-- one check, and what this session's cache did for it: built = the user's
+-- entry was built anew; dropped = entries dropped since the previous call
+CREATE FUNCTION public.tap_check(handle text, app text, perm text,
+                                 OUT allowed boolean, OUT built boolean, OUT dropped boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    s0 record;
+    s1 record;
+BEGIN
+    SELECT * INTO s0 FROM orgs.cache_stats();
+    allowed := orgs.has_app_permission(handle, app, perm);
+    SELECT * INTO s1 FROM orgs.cache_stats();
+    built := s1.builds > s0.builds;
+    dropped := s0.dropped > coalesce(nullif(current_setting('tap.dropped', true), ''), s0.dropped::text)::bigint;
+    PERFORM set_config('tap.dropped', s1.dropped::text, false);
+END;
+$$;
+});
+$primary->wait_for_catchup($standby);
+my $bob_check = q{SELECT * FROM public.tap_check('bob', 'acme/vision', 'models.train')};
+my $erin_check = q{SELECT * FROM public.tap_check('erin', 'beta/lens', 'models.train')};
+$session = $standby->background_psql('postgres');
+is($session->query_safe($bob_check), 't|t|f', 'standby targeted: bob cached (built)');
+is($session->query_safe($erin_check), 't|t|f', 'standby targeted: erin cached (built)');
+is($session->query_safe($bob_check), 't|f|f', 'standby targeted: bob answered from the cache');
+is($session->query_safe($erin_check), 't|f|f', 'standby targeted: erin answered from the cache');
+$primary->safe_psql('postgres', q{
+UPDATE orgs.team_apps SET permission = 'labeler_worker'
+ WHERE org_id = (SELECT id FROM orgs.organizations WHERE org_id::text = 'acme')});
+$primary->wait_for_catchup($standby);
+is($session->query_safe($erin_check), 't|f|t',
+	'standby targeted: after replay of a change in acme, erin (beta) still cached, bob dropped');
+is($session->query_safe($bob_check), 'f|t|f',
+	'standby targeted: bob rebuilt, the change seen at the next statement');
+$primary->safe_psql('postgres', q{
+UPDATE orgs.team_apps SET permission = 'model_trainer'
+ WHERE org_id = (SELECT id FROM orgs.organizations WHERE org_id::text = 'acme')});
+$primary->wait_for_catchup($standby);
+is($session->query_safe($bob_check), 't|t|t', 'standby targeted: restored grant seen');
+is($session->query_safe($erin_check), 't|f|f', 'standby targeted: erin still cached');
+$session->quit;
+$primary->safe_psql('postgres', q{
+DROP FUNCTION public.tap_check(text, text, text);
+DELETE FROM orgs.apps WHERE org_id = (SELECT id FROM orgs.organizations WHERE org_id::text = 'beta');
+DELETE FROM orgs.organizations WHERE org_id::text = 'beta';
+DELETE FROM orgs.users WHERE handle::text = 'erin';
+});
+
 my ($ret, $out, $err) = $standby->psql('postgres',
 	q{SELECT orgs.register_user('carol', 'carol@example.com')});
 isnt($ret, 0, 'standby: writes are refused');
