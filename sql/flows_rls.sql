@@ -250,8 +250,9 @@ SELECT count(*) AS my_orgs FROM orgs.my_orgs;
 --------------------------------------------------------------------------
 RESET ROLE;
 -- The shape of a plan, the same on every PostgreSQL version: one line per
--- node (type, relation, index), marking InitPlans and what the index and
--- recheck conditions compare (an InitPlan's output is "<initplan>").
+-- node (type, relation, index), marking InitPlans and what the index,
+-- recheck and filter conditions compare (an InitPlan's output is
+-- "<initplan>").
 CREATE FUNCTION pg_temp.plan_shape(q text) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -274,6 +275,8 @@ BEGIN
                                                      '\$[0-9]+|\(InitPlan [0-9]+\)\.col[0-9]+', '<initplan>', 'g') || ']', '')
            || coalesce(' [recheck: ' || regexp_replace(n ->> 'Recheck Cond',
                                                        '\$[0-9]+|\(InitPlan [0-9]+\)\.col[0-9]+', '<initplan>', 'g') || ']', '')
+           || coalesce(' [filter: ' || regexp_replace(n ->> 'Filter',
+                                                      '\$[0-9]+|\(InitPlan [0-9]+\)\.col[0-9]+', '<initplan>', 'g') || ']', '')
       FROM t ORDER BY ord;
 END;
 $$;

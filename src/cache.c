@@ -226,6 +226,7 @@ static bool catalog_check = false;
 static uint64 resets_seen = 0;	/* bumped by every pending reset */
 
 static CacheStatistics stats;
+static uint64 bound_checked_builds = 0;	/* stats.builds at the last check */
 
 /* the statement CacheBeginCall saw last */
 typedef struct StmtKey
@@ -608,8 +609,19 @@ CacheSync(void)
 				ProcessCode(codes[i]);
 		}
 	}
-	if (OverBound(0))
-		ResetAll();
+	/*
+	 * The bound: user entries (and their registrations) are added by
+	 * builds without a check of their own, so look after every build; the
+	 * other additions check the bound themselves before they add.
+	 * (Measuring the memory walks every context of the cache: not on every
+	 * call, which is every row of a policy.)
+	 */
+	if (stats.builds != bound_checked_builds)
+	{
+		bound_checked_builds = stats.builds;
+		if (OverBound(0))
+			ResetAll();
+	}
 	/* keep the most recent statement-lived users only */
 	if (ntransients > MAX_TRANSIENT)
 	{

@@ -13,10 +13,11 @@
  *
  *		app_id = ANY (orgs.apps_with_permission('models.view'))
  *
- *	  which the executor computes once per index scan; and it estimates the
- *	  check's selectivity as the number of apps the acting user holds the
- *	  permission on over the number of distinct values of the column, so
- *	  that the planner picks the index when the user sees little.  The same
+ *	  which the executor computes once per index scan (see IndexCondition
+ *	  for when it is offered); and it estimates the check's selectivity as
+ *	  the number of apps the acting user holds the permission on over the
+ *	  number of distinct values of the column, so that the planner picks
+ *	  the index when the user sees little.  The same
  *	  holds for orgs.has_org_permission(org_id, ...) and orgs_with_permission.
  *
  *	  The support function only rewrites calls whose permission list is a
@@ -38,6 +39,7 @@
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/selfuncs.h"
 
@@ -61,10 +63,84 @@ ConstList(List *args)
 	return TextDatumGetCString(((Const *) perm)->constvalue);
 }
 
+/* the number of keys the acting user holds any permission of list on */
+static int
+SetSize(const char *list, bool app)
+{
+	int			n = 0;
+	int64		user_id;
+	PermSet		want;
+
+	CacheBeginCall();
+	want = MatrixParseList(CacheMatrix(), app ? SCOPE_APP : SCOPE_ORG, list);
+	user_id = ActingUserId();
+	if (user_id != 0)
+	{
+		int64	   *ids = app ? CacheAppsWithPermission(user_id, &want, &n) :
+			CacheOrgsWithPermission(user_id, &want, &n);
+
+		if (ids != NULL)
+			pfree(ids);
+	}
+	return n;
+}
+
+/*
+ * Is the column (a Var of the index's relation) already tied by equality
+ * to something else: a constant or parameter (an equivalence class with a
+ * constant, or a restriction clause col = expr) or another relation's
+ * column (an equivalence class with another member)?  Then an index scan
+ * is driven by that equality, and the check is best left as a filter: an
+ * ANY condition next to it would only be computed again at every rescan.
+ */
+static bool
+ColumnHasEquality(PlannerInfo *root, RelOptInfo *rel, Node *key)
+{
+	ListCell   *lc;
+
+	if (root == NULL || rel == NULL || !IsA(key, Var))
+		return false;
+	foreach(lc, root->eq_classes)
+	{
+		EquivalenceClass *ec = (EquivalenceClass *) lfirst(lc);
+		ListCell   *m;
+		bool		has_key = false;
+
+		if (list_length(ec->ec_members) < 2 || ec->ec_broken)
+			continue;
+		foreach(m, ec->ec_members)
+		{
+			EquivalenceMember *em = (EquivalenceMember *) lfirst(m);
+
+			if (equal(em->em_expr, key))
+				has_key = true;
+		}
+		if (has_key)
+			return true;
+	}
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
+		OpExpr	   *op = (OpExpr *) ri->clause;
+
+		if (IsA(op, OpExpr) && list_length(op->args) == 2 &&
+			(equal(linitial(op->args), key) || equal(lsecond(op->args), key)) &&
+			get_oprrest(op->opno) == F_EQSEL)
+			return true;
+	}
+	return false;
+}
+
 /*
  * IndexCondition
  *		key = ANY (orgs.apps_with_permission(list)) for a btree index on the
- *		key column.
+ *		key column, when it helps: not when the column is already tied by
+ *		equality (ColumnHasEquality), and not when the acting user holds the
+ *		permission on more than a fifth of the column's distinct values
+ *		(the planner estimates an ANY over a computed array as if it had 10
+ *		elements: it would choose the index for a scan of most of the table).
+ *		Decided for the acting user at planning time: a plan kept for later
+ *		runs stays correct for any user, only perhaps not the fastest.
  */
 static List *
 IndexCondition(SupportRequestIndexCondition *req, bool app)
@@ -75,6 +151,9 @@ IndexCondition(SupportRequestIndexCondition *req, bool app)
 	FuncExpr   *set;
 	ScalarArrayOpExpr *saop;
 	Oid			eq;
+	VariableStatData vardata;
+	bool		isdefault;
+	double		ndistinct;
 
 	if (!IsA(call, FuncExpr) || req->indexarg != 0 ||
 		req->index->relam != BTREE_AM_OID)
@@ -89,6 +168,13 @@ IndexCondition(SupportRequestIndexCondition *req, bool app)
 	setfn = app ? OrgsCatalogGet()->apps_with_permission_fn :
 		OrgsCatalogGet()->orgs_with_permission_fn;
 	if (!OidIsValid(setfn))
+		return NIL;
+	if (ColumnHasEquality(req->root, req->index->rel, linitial(call->args)))
+		return NIL;
+	examine_variable(req->root, linitial(call->args), 0, &vardata);
+	ndistinct = get_variable_numdistinct(&vardata, &isdefault);
+	ReleaseVariableStats(vardata);
+	if (!isdefault && SetSize(list, app) > Max(ndistinct / 5, 100))
 		return NIL;
 
 	set = makeFuncExpr(setfn, INT8ARRAYOID, list_make1(copyObject(lsecond(call->args))),
@@ -116,9 +202,7 @@ EstimateSelectivity(SupportRequestSelectivity *req, bool app)
 	VariableStatData vardata;
 	bool		isdefault;
 	double		ndistinct;
-	int64		user_id;
-	int			n = 0;
-	PermSet		want;
+	int			n;
 
 	if (req->is_join || list_length(req->args) != 2)
 		return false;
@@ -126,18 +210,7 @@ EstimateSelectivity(SupportRequestSelectivity *req, bool app)
 	if (list == NULL)
 		return false;
 
-	CacheBeginCall();
-	want = MatrixParseList(CacheMatrix(), app ? SCOPE_APP : SCOPE_ORG, list);
-	user_id = ActingUserId();
-	if (user_id != 0)
-	{
-		int64	   *ids = app ? CacheAppsWithPermission(user_id, &want, &n) :
-			CacheOrgsWithPermission(user_id, &want, &n);
-
-		if (ids != NULL)
-			pfree(ids);
-	}
-
+	n = SetSize(list, app);
 	examine_variable(req->root, linitial(req->args), req->varRelid, &vardata);
 	ndistinct = get_variable_numdistinct(&vardata, &isdefault);
 	ReleaseVariableStats(vardata);
