@@ -10,7 +10,10 @@
 -- distributed write from a shard, and every node does the same work), so
 -- it names the copy orgs_internal.local_table() gives.  On a single node
 -- that is the table itself.  TG_TABLE_NAME is then the shard's name:
--- orgs_internal.base_table() gives the table's.
+-- orgs_internal.base_table() gives the table's.  These trigger functions
+-- are SECURITY DEFINER: they call the internal helpers (no privilege for
+-- PUBLIC) and keep the invariants whoever writes (the writer's own
+-- privileges and row-level security still decide the write itself).
 CREATE OR REPLACE FUNCTION orgs_internal.local_table(tbl regclass)
 RETURNS regclass
 LANGUAGE c STABLE STRICT PARALLEL SAFE
@@ -45,7 +48,7 @@ COMMENT ON FUNCTION orgs_internal.role_exists(bigint, text) IS
 -- The shared namespace of handles and org IDs.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_owner_names()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -104,7 +107,7 @@ COMMENT ON TRIGGER owner_names_sync ON orgs.organizations IS 'Claims the org ID 
 -- REPEATABLE READ it fails with a serialization error.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_last_admin()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -141,7 +144,7 @@ COMMENT ON TRIGGER last_admin ON orgs.members IS 'Invariant 1: every organizatio
 -- Invariant 3: an app that leaves an org leaves its teams.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_app_owner_change()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -163,7 +166,7 @@ COMMENT ON TRIGGER app_owner_change ON orgs.apps IS 'Invariant 3: an app leaving
 -- (org, e-mail, token) never changes.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_invitation_state()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

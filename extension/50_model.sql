@@ -87,7 +87,7 @@ COMMENT ON FUNCTION orgs_internal.model_key_match(text) IS
 
 CREATE OR REPLACE FUNCTION orgs_internal.trg_model_row()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -158,7 +158,7 @@ COMMENT ON FUNCTION orgs_internal.trg_model_row() IS
 
 CREATE OR REPLACE FUNCTION orgs_internal.trg_model_removed()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -190,7 +190,7 @@ COMMENT ON FUNCTION orgs_internal.trg_model_no_truncate() IS
 -- The admin role holds every permission.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_model_admin_grants()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -242,7 +242,7 @@ COMMENT ON FUNCTION orgs_internal.trg_model_admin_grants() IS
 -- role's row, so that two concurrent definitions see each other.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_role_names()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -312,7 +312,7 @@ COMMENT ON FUNCTION orgs_internal.trg_role_names() IS
 -- that name if there is one, else the role of every org.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_role_scope()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

@@ -43,9 +43,10 @@ REVOKE ALL ON FUNCTION orgs.rotate_cluster_key() FROM PUBLIC;
 -- (session_replication_role = replica, for this transaction, carried to the
 -- workers): they were already consistent, and the rows the triggers derive
 -- (orgs.owner_names) are copied with them.  The tables' own copies of the
--- rows, which Citus no longer shows, are then truncated.  Tables that are
--- reference tables already are left alone: after ALTER EXTENSION pg_orgs
--- UPDATE adds a table, run it again.
+-- rows, which Citus no longer shows, are then truncated (but where a table
+-- that is not in Citus yet refers to them: run it again after distributing
+-- that table).  Tables that are reference tables already are left alone:
+-- after ALTER EXTENSION pg_orgs UPDATE adds a table, run it again.
 CREATE OR REPLACE FUNCTION orgs.citus_setup()
 RETURNS SETOF regclass
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -83,7 +84,7 @@ BEGIN
     -- The tables of the extension not yet in Citus, ordered so that each
     -- comes after the tables it refers to.
     EXECUTE $q$
-        SELECT pg_catalog.array_agg(c.oid::pg_catalog.regclass)
+        SELECT pg_catalog.array_agg(c.oid::pg_catalog.regclass ORDER BY c.relname)
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_depend d
             ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
@@ -92,9 +93,7 @@ BEGIN
          WHERE c.relkind = 'r'
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = c.oid)
     $q$ INTO v_todo;
-    IF v_todo IS NULL THEN
-        RETURN;
-    END IF;
+    v_todo := coalesce(v_todo, '{}');
 
     v_saved := ARRAY(SELECT current_setting(s) FROM unnest(v_settings) s);
     FOR i IN 1 .. array_length(v_settings, 1) LOOP
@@ -117,7 +116,23 @@ BEGIN
         v_done := v_done || v_next;
         RETURN NEXT v_next;
     END LOOP;
-    FOREACH v_next IN ARRAY v_done LOOP
+    -- The rows the tables themselves still hold (Citus no longer shows
+    -- them): gone, but from a table that a table not in Citus refers to
+    -- (an application's table not distributed yet), whose foreign key
+    -- still checks them; run orgs.citus_setup() again once it is.
+    EXECUTE $q$
+        SELECT pg_catalog.array_agg(p.logicalrelid ORDER BY p.logicalrelid::pg_catalog.text)
+          FROM pg_catalog.pg_dist_partition p
+          JOIN pg_catalog.pg_depend d
+            ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = p.logicalrelid
+           AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
+          JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_orgs'
+         WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+                            WHERE k.contype = 'f' AND k.confrelid = p.logicalrelid
+                              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition q
+                                               WHERE q.logicalrelid = k.conrelid))
+    $q$ INTO v_todo;
+    FOREACH v_next IN ARRAY coalesce(v_todo, '{}') LOOP
         EXECUTE 'SELECT pg_catalog.truncate_local_data_after_distributing_table($1)' USING v_next;
     END LOOP;
 
