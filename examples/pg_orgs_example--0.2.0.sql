@@ -951,7 +951,8 @@ $$;
 --     tables would keep it, but a write to a reference table that refers to
 --     other reference tables needs, in Citus, write privileges on those:
 --     ordinary roles have none on the tables of pg_orgs.)
--- Existing rows are copied as they are (triggers off for the copy).  The
+-- Existing rows are copied as they are (the triggers disabled for the
+-- copy, on every node, and enabled again).  The
 -- row scope of tasks.work moves to the per-row checks above (Citus accepts
 -- no sub-query in a policy).
 CREATE FUNCTION example.distribute()
@@ -960,10 +961,12 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_settings text[] := ARRAY['citus.propagate_set_commands', 'citus.enable_unsafe_triggers',
-                               'citus.enable_local_reference_table_foreign_keys',
-                               'session_replication_role'];
-    v_values text[] := ARRAY['local', 'on', 'off', 'replica'];
+    v_settings text[] := ARRAY['citus.enable_unsafe_triggers',
+                               'citus.enable_local_reference_table_foreign_keys'];
+    v_values text[] := ARRAY['on', 'off'];
+    v_trigger record;
+    v_triggers text[] := '{}';
+    v_srr text;
     v_saved text[];
     v_by_org text[] := ARRAY['clusters', 'nodepools', 'overview_stats', 'usage_records',
                              'cost_records', 'budgets', 'invoices'];
@@ -1034,7 +1037,21 @@ BEGIN
 
     v_saved := ARRAY(SELECT current_setting(x) FROM unnest(v_settings) x);
     FOR i IN 1 .. array_length(v_settings, 1) LOOP
-        EXECUTE format('SET LOCAL %s = %L', v_settings[i], v_values[i]);
+        PERFORM set_config(v_settings[i], v_values[i], true);
+    END LOOP;
+    -- the triggers off for the copy, on every node (each one's state is
+    -- restored at the end)
+    FOR v_trigger IN
+        SELECT t.tgrelid::regclass AS rel, t.tgname, t.tgenabled
+          FROM pg_trigger t
+         WHERE t.tgrelid = ANY (v_all) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+           AND t.tgtype::int & 32 = 0     -- (Citus cannot enable a TRUNCATE trigger of a shard again)
+    LOOP
+        v_triggers := v_triggers || format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_trigger.rel,
+                                           CASE v_trigger.tgenabled WHEN 'R' THEN 'REPLICA'
+                                                                    WHEN 'A' THEN 'ALWAYS' ELSE '' END,
+                                           v_trigger.tgname);
+        EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_trigger.rel, v_trigger.tgname);
     END LOOP;
 
     -- each table after the tables of the schema it refers to
@@ -1062,12 +1079,19 @@ BEGIN
         END IF;
         v_done := v_done || v_next;
     END LOOP;
+    FOR i IN 1 .. coalesce(array_length(v_triggers, 1), 0) LOOP
+        EXECUTE v_triggers[i];
+    END LOOP;
+    -- the rows the tables still hold themselves (on this node only)
+    v_srr := current_setting('session_replication_role');
+    PERFORM set_config('session_replication_role', 'replica', true);
     FOREACH v_next IN ARRAY v_done LOOP
         EXECUTE 'SELECT pg_catalog.truncate_local_data_after_distributing_table($1)' USING v_next;
     END LOOP;
+    PERFORM set_config('session_replication_role', v_srr, true);
 
     FOR i IN 1 .. array_length(v_settings, 1) LOOP
-        EXECUTE format('SET LOCAL %s = %L', v_settings[i], v_saved[i]);
+        PERFORM set_config(v_settings[i], v_saved[i], true);
     END LOOP;
     -- now that nothing outside Citus refers to them, the tables of pg_orgs
     -- drop the rows they hold themselves

@@ -65,7 +65,9 @@
  *	  else, when the GUC is not empty, the token's user if the token
  *	  verifies (well formed, MAC right with this node's cluster key, not
  *	  expired, binding equal to this backend's distributed transaction id
- *	  and session role), else nobody: a forged, altered, expired or
+ *	  and session role, or the session role a superuser: Citus connects as
+ *	  the owner of a SECURITY DEFINER function that reads through it, and
+ *	  a superuser could read the key anyway), else nobody: a forged, altered, expired or
  *	  replayed token (set in another transaction, or by another role) is
  *	  nobody, never a fall-back; else, in a backend Citus opened to run
  *	  part of a distributed query (application_name "citus_..."), nobody:
@@ -106,6 +108,7 @@
 #include "storage/proc.h"
 #include "tcop/dest.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -594,11 +597,24 @@ VerifyToken(const char *tok, int64 *expiry)
 	/* the binding this backend's transaction would have */
 	if (!DistributedXact(false, &initiator, &number, &stamp))
 		return 0;
-	binding = psprintf("%d:" INT64_FORMAT ":" INT64_FORMAT ":%s",
-					   initiator, number, stamp, RoleTag(GetSessionUserId()));
-	if ((int) strlen(binding) != dot[2] - dot[1] - 1 ||
-		strncmp(binding, dot[1] + 1, dot[2] - dot[1] - 1) != 0)
+	binding = psprintf("%d:" INT64_FORMAT ":" INT64_FORMAT ":",
+					   initiator, number, stamp);
+	if ((int) strlen(binding) >= dot[2] - dot[1] - 1 ||
+		strncmp(binding, dot[1] + 1, strlen(binding)) != 0)
 		return 0;
+	/*
+	 * The role: the one that set it, or a superuser (a SECURITY DEFINER
+	 * function of the extension's owner reading through Citus; a superuser
+	 * could read the cluster key anyway).
+	 */
+	if (!superuser_arg(GetSessionUserId()))
+	{
+		char	   *role = RoleTag(GetSessionUserId());
+		const char *given = dot[1] + 1 + strlen(binding);
+
+		if ((int) strlen(role) != dot[2] - given || strncmp(role, given, dot[2] - given) != 0)
+			return 0;
+	}
 	payload = pnstrdup(tok, dot[2] - tok);
 	TokenMac(payload, mac);
 	ok = EqualConstantTime(mac, dot[2] + 1, 43);
