@@ -524,8 +524,11 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    UPDATE example.inputs i SET dataset_id = NULL
-     WHERE i.app_id OPERATOR(pg_catalog.=) OLD.app_id AND i.dataset_id OPERATOR(pg_catalog.=) OLD.id;
+    -- (when the app itself is being deleted, its inputs go with it)
+    IF EXISTS (SELECT 1 FROM orgs.apps a WHERE a.id OPERATOR(pg_catalog.=) OLD.app_id) THEN
+        UPDATE example.inputs i SET dataset_id = NULL
+         WHERE i.app_id OPERATOR(pg_catalog.=) OLD.app_id AND i.dataset_id OPERATOR(pg_catalog.=) OLD.id;
+    END IF;
     RETURN OLD;
 END;
 $$;

@@ -327,6 +327,7 @@ GRANT SELECT ON orgs.me, orgs.my_orgs, orgs.my_invitations, orgs.org_invitations
 DO $$
 DECLARE
     v text;
+    c record;
 BEGIN
     FOREACH v IN ARRAY ARRAY['me', 'my_orgs', 'my_invitations', 'org_invitations',
                              'org_members', 'org_teams', 'app_teams']
@@ -337,6 +338,14 @@ BEGIN
         EXECUTE pg_catalog.format('COMMENT ON VIEW orgs_internal.%I IS %L', 'view_' OPERATOR(pg_catalog.||) v,
                                   pg_catalog.format('Internal: the rows of orgs.%s, read by orgs.view_rows() on a Citus cluster.', v));
         EXECUTE pg_catalog.format('REVOKE ALL ON orgs_internal.%I FROM PUBLIC', 'view_' OPERATOR(pg_catalog.||) v);
+        FOR c IN SELECT a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS d
+                   FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.format('orgs.%I', v)::pg_catalog.regclass
+                    AND a.attnum OPERATOR(pg_catalog.>) 0
+        LOOP
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN orgs_internal.%I.%I IS %L',
+                                      'view_' OPERATOR(pg_catalog.||) v, c.attname, c.d);
+        END LOOP;
     END LOOP;
 END;
 $$;

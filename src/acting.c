@@ -98,6 +98,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "commands/extension.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -417,8 +418,8 @@ CitusServing(void)
 static bool
 DistributedXact(bool ensure, int32 *initiator, int64 *number, int64 *stamp)
 {
-	static Oid	fn = InvalidOid;
 	static void (*ensure_fn) (void) = NULL;
+	Oid			fn;
 	Datum		d;
 	HeapTupleHeader h;
 	HeapTupleData tup;
@@ -429,6 +430,12 @@ DistributedXact(bool ensure, int32 *initiator, int64 *number, int64 *stamp)
 				a_num = -1,
 				a_stamp = -1;
 
+	/* (not without Citus: a token then never verifies) */
+	fn = LookupFuncName(list_make2(makeString("pg_catalog"),
+								   makeString("get_current_transaction_id")),
+						0, NULL, true);
+	if (!OidIsValid(fn) || !OidIsValid(get_extension_oid("citus", true)))
+		return false;
 	if (ensure)
 	{
 		if (ensure_fn == NULL)
@@ -437,10 +444,6 @@ DistributedXact(bool ensure, int32 *initiator, int64 *number, int64 *stamp)
 									   false, NULL);
 		ensure_fn();
 	}
-	if (!OidIsValid(fn))
-		fn = LookupFuncName(list_make2(makeString("pg_catalog"),
-									   makeString("get_current_transaction_id")),
-							0, NULL, false);
 	if (get_func_result_type(fn, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts > 8)
 		elog(ERROR, "pg_orgs does not know this version of Citus: get_current_transaction_id() changed");
 	for (int i = 0; i < desc->natts; i++)

@@ -437,6 +437,11 @@ like(in_xact($s, "SELECT orgs.act_as('rls-user'); INSERT INTO public.notes (app_
 	'org_user (no models.create): WITH CHECK refuses the row on the worker');
 is(as_actor($s, 'rls-trainer', 'SELECT count(*) FROM public.notes'), '1', 'the trainer reads it back');
 is(as_actor($s, 'rls-outsider', 'SELECT count(*) FROM public.notes'), '0', 'the outsider does not');
+my ($ok_sub, $out_sub, $err_sub) = $coord->psql($db, q{SELECT orgs.protect_table('public.notes', 'app_id', resource => 'models',
+	row_filter => 'EXISTS (SELECT 1 FROM public.probe p WHERE p.k = app_id)')});
+like($err_sub, qr/row_filter cannot hold a sub-query: public\.notes is a Citus table/,
+	'protect_table refuses a row_filter with a sub-query on a Citus table, and says why');
+is(as_actor($s, 'rls-trainer', 'SELECT count(*) FROM public.notes'), '1', '... and leaves the policies as they were');
 
 $s->quit;
 $w->quit;
