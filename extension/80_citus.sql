@@ -9,6 +9,13 @@
 -- node and invalidate that node's caches (src/inval.c).  The acting user
 -- reaches the workers in a token signed with the cluster key
 -- (src/acting.c).  orgs.citus_setup() makes the tables reference tables.
+-- Keys: a reference table has no distribution column, so the keys of the
+-- tables of pg_orgs need no org_id (several rows belong to no organization
+-- anyway: users, personal apps, audit entries of the model); the engine
+-- answers from one user's rows across all of their organizations, on every
+-- node, which splitting the catalog by tenant would turn into network
+-- round trips.  Application tables distribute by app_id or org_id (the
+-- reference schema: example.distribute()).
 
 -- The cluster key: readable and writable by superusers only (no
 -- privilege, row-level security forced, no policy).  A change makes every

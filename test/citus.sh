@@ -6,9 +6,9 @@
 # Uses a Citus that is already installed into the PostgreSQL installation of
 # PG_CONFIG (default /usr/lib/postgresql/15/bin/pg_config); nothing here
 # builds or installs Citus.  When Citus is not among the extensions that
-# installation makes available (what pg_available_extensions lists: a
-# citus.control in its extension directory, with citus.so in its library
-# directory), the test is skipped with a message and the exit status is 0.
+# installation makes available (pg_available_extensions, asked of a
+# throw-away data directory in single-user mode), the test is skipped with
+# a message and the exit status is 0.
 #
 # Otherwise it builds and installs pg_orgs into that installation, then runs
 # test/citus/citus.pl, which starts a throw-away cluster of its own
@@ -42,19 +42,10 @@ if [ ! -x "$PG_CONFIG" ]; then
 fi
 PG_VERSION=$("$PG_CONFIG" --version)
 PG_BINDIR=$("$PG_CONFIG" --bindir)
-SHAREDIR=$("$PG_CONFIG" --sharedir)
-PKGLIBDIR=$("$PG_CONFIG" --pkglibdir)
 PGXS_MK=$("$PG_CONFIG" --pgxs)
 PG_PERL_LIB=${PGXS_MK%/src/makefiles/pgxs.mk}/src/test/perl
 PG_REGRESS=${PGXS_MK%/src/makefiles/pgxs.mk}/src/test/regress/pg_regress
 
-# ---------------------------------------------------------------- Citus?
-if [ ! -f "$SHAREDIR/extension/citus.control" ] || [ ! -f "$PKGLIBDIR/citus.so" ]; then
-	msg "SKIP: Citus is not installed for $PG_VERSION ($PG_CONFIG): citus is not among its available extensions (no $SHAREDIR/extension/citus.control with $PKGLIBDIR/citus.so)."
-	msg "make test-citus runs only against a PostgreSQL installation where Citus is installed; nothing was tested."
-	exit 0
-fi
-CITUS_VERSION=$(sed -nE "s/^default_version *= *'([^']*)'.*/\1/p" "$SHAREDIR/extension/citus.control")
 for f in "$PG_BINDIR/initdb" "$PG_BINDIR/pg_ctl" "$PG_BINDIR/psql" "$PG_REGRESS" "$PG_PERL_LIB/PostgreSQL/Test/Cluster.pm"; do
 	if [ ! -e "$f" ]; then
 		err "$f not found (is the server development package of this PostgreSQL installed?)"
@@ -62,20 +53,10 @@ for f in "$PG_BINDIR/initdb" "$PG_BINDIR/pg_ctl" "$PG_BINDIR/psql" "$PG_REGRESS"
 	fi
 done
 command -v prove >/dev/null 2>&1 || { err "prove (perl) not found"; exit 1; }
-msg "== $PG_VERSION ($PG_CONFIG), Citus $CITUS_VERSION"
 
-# ---------------------------------------------------------------- build
+# ---------------------------------------------------------------- work directory
 IS_ROOT=0
 [ "$(id -u)" -eq 0 ] && IS_ROOT=1
-msg "== building and installing pg_orgs"
-make -C "$REPO" -j"$(nproc 2>/dev/null || echo 2)" PG_CONFIG="$PG_CONFIG" >/dev/null
-if [ $IS_ROOT -eq 1 ]; then
-	make -C "$REPO" install PG_CONFIG="$PG_CONFIG" >/dev/null
-else
-	sudo make -C "$REPO" install PG_CONFIG="$PG_CONFIG" >/dev/null
-fi
-
-# ---------------------------------------------------------------- run
 RUN_USER=$(id -un)
 if [ $IS_ROOT -eq 1 ]; then
 	id postgres >/dev/null 2>&1 || { err "running as root but there is no OS user 'postgres'"; exit 1; }
@@ -111,6 +92,32 @@ cp -R "$REPO/test/citus" "$REPO/test/lib" "$WORK/src/test/"
 cp "$REPO/sql/rls_conformance.sql" "$WORK/src/sql/"
 [ $IS_ROOT -eq 1 ] && chown -R "$RUN_USER": "$WORK"
 
+# ---------------------------------------------------------------- Citus?
+# What pg_available_extensions of this installation says, asked of a
+# throw-away data directory in single-user mode (no server is started).
+as_user "$PG_BINDIR/initdb" -D "$WORK/probe" -U postgres -A trust --no-sync >/dev/null 2>&1 ||
+	{ err "initdb of $PG_VERSION failed"; exit 1; }
+CITUS_VERSION=$(printf '%s\n' "SELECT default_version FROM pg_available_extensions WHERE name = 'citus'" |
+	as_user "$PG_BINDIR/postgres" --single -D "$WORK/probe" postgres 2>/dev/null |
+	sed -nE 's/^[[:space:]]*1: default_version = "([^"]*)".*/\1/p' | head -n 1)
+rm -rf "$WORK/probe"
+if [ -z "$CITUS_VERSION" ]; then
+	msg "SKIP: Citus is not installed for $PG_VERSION ($PG_CONFIG): pg_available_extensions has no citus."
+	msg "make test-citus runs only against a PostgreSQL installation where Citus is installed; nothing was tested."
+	exit 0
+fi
+msg "== $PG_VERSION ($PG_CONFIG), Citus $CITUS_VERSION"
+
+# ---------------------------------------------------------------- build
+msg "== building and installing pg_orgs"
+make -C "$REPO" -j"$(nproc 2>/dev/null || echo 2)" PG_CONFIG="$PG_CONFIG" >/dev/null
+if [ $IS_ROOT -eq 1 ]; then
+	make -C "$REPO" install PG_CONFIG="$PG_CONFIG" >/dev/null
+else
+	sudo make -C "$REPO" install PG_CONFIG="$PG_CONFIG" >/dev/null
+fi
+
+# ---------------------------------------------------------------- run
 rc=0
 (cd "$WORK/src/test" && as_user env \
 	PERL5LIB="$PG_PERL_LIB:$WORK/src/test/lib" \
