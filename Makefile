@@ -81,7 +81,7 @@ $(UPGRADE_BUILT): $(UPGRADE_PRE) $(CODE_PIECES) $(UPGRADE_POST) $(UPGRADE_INCLUD
 		awk '/^-- @include / { while ((getline l < $$3) > 0) print l; close($$3); next } { print }' "$$f" || exit 1; \
 	done > $@
 
-.PHONY: test check-docs test-all-versions test-chroot test-valgrind test-discard-caches demo bench
+.PHONY: test check-docs test-all-versions test-chroot test-valgrind test-discard-caches test-citus demo bench
 # The whole test suite on a throw-away cluster (see test/run.sh), against the
 # installation of PG_CONFIG when it is given (make test PG_CONFIG=...), else
 # PostgreSQL 15.
@@ -108,6 +108,13 @@ test-discard-caches:
 
 test-all-versions:
 	bash test/all-versions.sh
+
+# pg_orgs on a throw-away Citus cluster (a coordinator and two workers),
+# against the installation of PG_CONFIG (default PostgreSQL 15), where Citus
+# must already be installed: skipped, with a message, when it is not.  Not
+# part of "make test".  See test/citus.sh and test/citus/citus.pl.
+test-citus:
+	bash test/citus.sh
 
 # One version in a chroot, as root: make test-chroot SUITE=trixie MAJOR=17
 test-chroot:

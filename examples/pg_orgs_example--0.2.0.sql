@@ -111,8 +111,9 @@ BEGIN
        AND ((TG_OP = 'INSERT' AND NEW.visibility <> 'private')
             OR (TG_OP = 'UPDATE' AND NEW.visibility IS DISTINCT FROM OLD.visibility))
        AND NOT coalesce(orgs.has_app_permission(NEW.app_id, 'resources.visibility'), false) THEN
+        -- (on a Citus cluster the trigger fires on a shard: models_102008)
         RAISE EXCEPTION 'permission denied to change the visibility of % "%"',
-                        rtrim(TG_TABLE_NAME, 's'), NEW.name
+                        rtrim(regexp_replace(TG_TABLE_NAME, '_[0-9]+$', ''), 's'), NEW.name
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'Changing the visibility of an app''s resources requires permission "resources.visibility" on the app.';
     END IF;
@@ -127,20 +128,20 @@ COMMENT ON FUNCTION example.guard_resource_visibility() IS
 --------------------------------------------------------------------------
 
 CREATE TABLE example.clusters (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     org_id      bigint NOT NULL REFERENCES orgs.organizations (id) ON DELETE CASCADE,
     cluster_id  orgs.identifier NOT NULL,
     cloud       text NOT NULL DEFAULT 'aws',
     region      text NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (org_id, id),
+    PRIMARY KEY (org_id, id),
     UNIQUE (org_id, cluster_id)
 );
 COMMENT ON TABLE example.clusters IS
     'Compute clusters of an organization (clusters.view; written with clusters.manage).';
 
 CREATE TABLE example.nodepools (
-    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id            bigint GENERATED ALWAYS AS IDENTITY,
     org_id        bigint NOT NULL,
     cluster_id    bigint NOT NULL,
     nodepool_id   orgs.identifier NOT NULL,
@@ -148,8 +149,8 @@ CREATE TABLE example.nodepools (
     min_nodes     integer NOT NULL DEFAULT 0 CHECK (min_nodes OPERATOR(pg_catalog.>=) 0),
     max_nodes     integer NOT NULL DEFAULT 1 CHECK (max_nodes OPERATOR(pg_catalog.>=) min_nodes),
     created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (org_id, id),
-    UNIQUE (cluster_id, nodepool_id),
+    PRIMARY KEY (org_id, id),
+    UNIQUE (org_id, cluster_id, nodepool_id),
     FOREIGN KEY (org_id, cluster_id) REFERENCES example.clusters (org_id, id) ON DELETE CASCADE
 );
 COMMENT ON TABLE example.nodepools IS
@@ -192,12 +193,13 @@ COMMENT ON TABLE example.cost_records IS
     'Control Center tab "Costs & Budget": monthly costs by category (control_center.costs; written by the platform).';
 
 CREATE TABLE example.budgets (
-    id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id                bigint GENERATED ALWAYS AS IDENTITY,
     org_id            bigint NOT NULL REFERENCES orgs.organizations (id) ON DELETE CASCADE,
     name              text NOT NULL,
     monthly_limit_usd numeric(14, 2) NOT NULL CHECK (monthly_limit_usd OPERATOR(pg_catalog.>=) 0),
     alert_percent     integer NOT NULL DEFAULT 80
                       CHECK (alert_percent BETWEEN 1 AND 100),
+    PRIMARY KEY (org_id, id),
     UNIQUE (org_id, name)
 );
 COMMENT ON TABLE example.budgets IS
@@ -217,12 +219,14 @@ COMMENT ON TABLE example.invoices IS
 --------------------------------------------------------------------------
 -- App-scoped resources
 --------------------------------------------------------------------------
--- Every table carries app_id and UNIQUE (app_id, id): the index the
--- policies use, and the target of composite foreign keys that keep every
--- reference inside one app (a row can never point into another tenant).
+-- Every table carries app_id, and its primary key starts with it
+-- (app_id, id): the index the policies use, the target of composite
+-- foreign keys that keep every reference inside one app (a row can never
+-- point into another tenant), and, on a Citus cluster, the distribution
+-- column, so that an app's rows live together (example.distribute()).
 
 CREATE TABLE example.models (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
     name        text NOT NULL,
     description text,
@@ -230,13 +234,13 @@ CREATE TABLE example.models (
                 CHECK (visibility OPERATOR(pg_catalog.=) ANY (ARRAY['private', 'public'])),
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     UNIQUE (app_id, name)
 );
 COMMENT ON TABLE example.models IS 'Models of an app (models.view / create / edit / delete).';
 
 CREATE TABLE example.model_versions (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL,
     model_id    bigint NOT NULL,
     version     integer NOT NULL,
@@ -244,8 +248,8 @@ CREATE TABLE example.model_versions (
                 CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['training', 'trained', 'failed'])),
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
-    UNIQUE (model_id, version),
+    PRIMARY KEY (app_id, id),
+    UNIQUE (app_id, model_id, version),
     FOREIGN KEY (app_id, model_id) REFERENCES example.models (app_id, id) ON DELETE CASCADE
 );
 COMMENT ON TABLE example.model_versions IS
@@ -256,7 +260,7 @@ CREATE TABLE example.model_metrics (
     model_version_id bigint NOT NULL,
     metric           text NOT NULL,
     value            double precision NOT NULL,
-    PRIMARY KEY (model_version_id, metric),
+    PRIMARY KEY (app_id, model_version_id, metric),
     FOREIGN KEY (app_id, model_version_id) REFERENCES example.model_versions (app_id, id) ON DELETE CASCADE
 );
 CREATE INDEX model_metrics_app_id_idx ON example.model_metrics (app_id);
@@ -264,14 +268,14 @@ COMMENT ON TABLE example.model_metrics IS
     'Metrics and performance data of model versions (models.metrics; written by training, models.train).';
 
 CREATE TABLE example.workflows (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
     name        text NOT NULL,
     visibility  text NOT NULL DEFAULT 'private'
                 CHECK (visibility OPERATOR(pg_catalog.=) ANY (ARRAY['private', 'public'])),
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     UNIQUE (app_id, name)
 );
 COMMENT ON TABLE example.workflows IS 'Workflows of an app (workflows.view / create / edit / delete).';
@@ -295,45 +299,46 @@ COMMENT ON TABLE example.collaborators IS
     'Outside collaborators of an app (collaborators.view; written with collaborators.edit).';
 
 CREATE TABLE example.datasets (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
     name        text NOT NULL,
     visibility  text NOT NULL DEFAULT 'private'
                 CHECK (visibility OPERATOR(pg_catalog.=) ANY (ARRAY['private', 'public'])),
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     UNIQUE (app_id, name)
 );
 COMMENT ON TABLE example.datasets IS 'Datasets of an app (datasets.view / create / edit / delete).';
 
 CREATE TABLE example.inputs (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
     dataset_id  bigint,
     url         text NOT NULL,
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
+    -- (a dataset's deletion sets dataset_id NULL: trigger detach_inputs;
+    -- Citus refuses ON DELETE SET NULL in a key with the distribution column)
     FOREIGN KEY (app_id, dataset_id) REFERENCES example.datasets (app_id, id)
-        ON DELETE SET NULL (dataset_id)
 );
 COMMENT ON TABLE example.inputs IS
     'Inputs (the data) of an app (inputs.view / create / edit / delete); a Labeler Worker reads only the inputs of tasks assigned to them.';
 
 CREATE TABLE example.concepts (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
     name        text NOT NULL,
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     UNIQUE (app_id, name)
 );
 COMMENT ON TABLE example.concepts IS
     'Concepts (labels) of an app (concepts.view / create / edit / delete); a Labeler Worker reads only the concepts of tasks assigned to them.';
 
 CREATE TABLE example.tasks (
-    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id           bigint GENERATED ALWAYS AS IDENTITY,
     app_id       bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
     name         text NOT NULL,
     instructions text NOT NULL DEFAULT '',
@@ -343,7 +348,7 @@ CREATE TABLE example.tasks (
     progress     integer NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
     created_by   bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     UNIQUE (app_id, name)
 );
 COMMENT ON TABLE example.tasks IS
@@ -353,7 +358,7 @@ CREATE TABLE example.task_assignees (
     app_id   bigint NOT NULL,
     task_id  bigint NOT NULL,
     user_id  bigint NOT NULL REFERENCES orgs.users (id) ON DELETE CASCADE,
-    PRIMARY KEY (task_id, user_id),
+    PRIMARY KEY (app_id, task_id, user_id),
     FOREIGN KEY (app_id, task_id) REFERENCES example.tasks (app_id, id) ON DELETE CASCADE
 );
 CREATE INDEX task_assignees_app_id_idx ON example.task_assignees (app_id);
@@ -365,7 +370,7 @@ CREATE TABLE example.task_inputs (
     app_id   bigint NOT NULL,
     task_id  bigint NOT NULL,
     input_id bigint NOT NULL,
-    PRIMARY KEY (task_id, input_id),
+    PRIMARY KEY (app_id, task_id, input_id),
     FOREIGN KEY (app_id, task_id) REFERENCES example.tasks (app_id, id) ON DELETE CASCADE,
     FOREIGN KEY (app_id, input_id) REFERENCES example.inputs (app_id, id) ON DELETE CASCADE
 );
@@ -377,7 +382,7 @@ CREATE TABLE example.task_concepts (
     app_id     bigint NOT NULL,
     task_id    bigint NOT NULL,
     concept_id bigint NOT NULL,
-    PRIMARY KEY (task_id, concept_id),
+    PRIMARY KEY (app_id, task_id, concept_id),
     FOREIGN KEY (app_id, task_id) REFERENCES example.tasks (app_id, id) ON DELETE CASCADE,
     FOREIGN KEY (app_id, concept_id) REFERENCES example.concepts (app_id, id) ON DELETE CASCADE
 );
@@ -386,7 +391,7 @@ COMMENT ON TABLE example.task_concepts IS
     'The concepts a labeling task asks for (tasks.view; written with tasks.edit); assignees see those of their tasks.';
 
 CREATE TABLE example.task_events (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL,
     task_id     bigint NOT NULL,
     kind        text NOT NULL
@@ -394,21 +399,21 @@ CREATE TABLE example.task_events (
     detail      text NOT NULL DEFAULT '',
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     FOREIGN KEY (app_id, task_id) REFERENCES example.tasks (app_id, id) ON DELETE CASCADE
 );
 COMMENT ON TABLE example.task_events IS
     'Progress reports on labeling tasks, the source of task analytics (tasks.analytics; assignees add reports to their tasks; deleted with tasks.delete).';
 
 CREATE TABLE example.annotations (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL,
     input_id    bigint NOT NULL,
     concept_id  bigint,
     value       jsonb NOT NULL DEFAULT '{}'::jsonb,
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     FOREIGN KEY (app_id, input_id) REFERENCES example.inputs (app_id, id) ON DELETE CASCADE,
     FOREIGN KEY (app_id, concept_id) REFERENCES example.concepts (app_id, id) ON DELETE CASCADE
 );
@@ -417,44 +422,44 @@ COMMENT ON TABLE example.annotations IS
     'Annotations of inputs (annotations.view / create / edit / delete); Labeler Workers write their own on the inputs of their tasks.';
 
 CREATE TABLE example.annotation_reviews (
-    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id            bigint GENERATED ALWAYS AS IDENTITY,
     app_id        bigint NOT NULL,
     annotation_id bigint NOT NULL,
     verdict       text CHECK (verdict OPERATOR(pg_catalog.=) ANY (ARRAY['accepted', 'rejected'])),
     feedback      text,
     created_by    bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     FOREIGN KEY (app_id, annotation_id) REFERENCES example.annotations (app_id, id) ON DELETE CASCADE
 );
 COMMENT ON TABLE example.annotation_reviews IS
     'Reviews of and feedback on annotations (annotations.view; written with annotations.review or annotations.feedback).';
 
 CREATE TABLE example.modules (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
     name        text NOT NULL,
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     UNIQUE (app_id, name)
 );
 COMMENT ON TABLE example.modules IS
     'Modules built in an app (modules.use; created and changed with modules.create, deleted with modules.delete).';
 
 CREATE TABLE example.module_installs (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     app_id      bigint NOT NULL REFERENCES orgs.apps (id) ON DELETE CASCADE,
     module_url  text NOT NULL,
     version     text NOT NULL DEFAULT 'latest',
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     UNIQUE (app_id, module_url)
 );
 COMMENT ON TABLE example.module_installs IS
     'Modules installed into an app (modules.use; installed, updated and uninstalled with modules.install).';
 
 CREATE TABLE example.deployments (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint GENERATED ALWAYS AS IDENTITY,
     org_id      bigint NOT NULL,
     app_id      bigint NOT NULL,
     model_id    bigint NOT NULL,
@@ -462,7 +467,7 @@ CREATE TABLE example.deployments (
     replicas    integer NOT NULL DEFAULT 1 CHECK (replicas OPERATOR(pg_catalog.>=) 0),
     created_by  bigint REFERENCES orgs.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    UNIQUE (app_id, id),
+    PRIMARY KEY (app_id, id),
     FOREIGN KEY (org_id, app_id) REFERENCES orgs.apps (org_id, id) ON DELETE CASCADE,
     FOREIGN KEY (app_id, model_id) REFERENCES example.models (app_id, id) ON DELETE CASCADE,
     FOREIGN KEY (org_id, nodepool_id) REFERENCES example.nodepools (org_id, id) ON DELETE CASCADE
@@ -508,6 +513,31 @@ CREATE TRIGGER guard_visibility BEFORE INSERT OR UPDATE ON example.workflows
 CREATE TRIGGER guard_visibility BEFORE INSERT OR UPDATE ON example.datasets
     FOR EACH ROW EXECUTE FUNCTION example.guard_resource_visibility();
 
+-- A deleted dataset leaves its inputs, without a dataset (as ON DELETE SET
+-- NULL (dataset_id) would, which Citus refuses in a foreign key that holds
+-- the distribution column).  As the extension's owner, like a foreign
+-- key's action; on a Citus cluster the update reaches the co-located
+-- shard of the inputs, on the same node.
+CREATE FUNCTION example.detach_inputs()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- (when the app itself is being deleted, its inputs go with it)
+    IF EXISTS (SELECT 1 FROM orgs.apps a WHERE a.id OPERATOR(pg_catalog.=) OLD.app_id) THEN
+        UPDATE example.inputs i SET dataset_id = NULL
+         WHERE i.app_id OPERATOR(pg_catalog.=) OLD.app_id AND i.dataset_id OPERATOR(pg_catalog.=) OLD.id;
+    END IF;
+    RETURN OLD;
+END;
+$$;
+COMMENT ON FUNCTION example.detach_inputs() IS
+    'Trigger: the inputs of a deleted dataset stay, without a dataset.';
+REVOKE ALL ON FUNCTION example.detach_inputs() FROM PUBLIC;
+CREATE TRIGGER detach_inputs BEFORE DELETE ON example.datasets
+    FOR EACH ROW EXECUTE FUNCTION example.detach_inputs();
+
 CREATE FUNCTION example.guard_task_update()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -541,10 +571,12 @@ CREATE FUNCTION example.assigned_task_ids()
 RETURNS bigint[]
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT coalesce(array_agg(DISTINCT ta.task_id), '{}')
-          FROM example.task_assignees ta
-         WHERE ta.user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
-           AND ta.app_id OPERATOR(pg_catalog.=) ANY (orgs.apps_with_permission('tasks.work')));
+BEGIN ATOMIC
+    SELECT (SELECT coalesce(array_agg(DISTINCT ta.task_id), '{}')
+              FROM example.task_assignees ta
+             WHERE ta.user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
+               AND ta.app_id OPERATOR(pg_catalog.=) ANY (orgs.apps_with_permission('tasks.work')));
+END;
 COMMENT ON FUNCTION example.assigned_task_ids() IS
     'Keys of the labeling tasks assigned to the acting user in apps where the user holds tasks.work.';
 
@@ -552,9 +584,11 @@ CREATE FUNCTION example.assigned_input_ids()
 RETURNS bigint[]
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT coalesce(array_agg(DISTINCT ti.input_id), '{}')
-          FROM example.task_inputs ti
-         WHERE ti.task_id OPERATOR(pg_catalog.=) ANY (example.assigned_task_ids()));
+BEGIN ATOMIC
+    SELECT (SELECT coalesce(array_agg(DISTINCT ti.input_id), '{}')
+              FROM example.task_inputs ti
+             WHERE ti.task_id OPERATOR(pg_catalog.=) ANY (example.assigned_task_ids()));
+END;
 COMMENT ON FUNCTION example.assigned_input_ids() IS
     'Keys of the inputs of the labeling tasks assigned to the acting user (tasks.work).';
 
@@ -562,9 +596,11 @@ CREATE FUNCTION example.assigned_concept_ids()
 RETURNS bigint[]
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT coalesce(array_agg(DISTINCT tc.concept_id), '{}')
-          FROM example.task_concepts tc
-         WHERE tc.task_id OPERATOR(pg_catalog.=) ANY (example.assigned_task_ids()));
+BEGIN ATOMIC
+    SELECT (SELECT coalesce(array_agg(DISTINCT tc.concept_id), '{}')
+              FROM example.task_concepts tc
+             WHERE tc.task_id OPERATOR(pg_catalog.=) ANY (example.assigned_task_ids()));
+END;
 COMMENT ON FUNCTION example.assigned_concept_ids() IS
     'Keys of the concepts of the labeling tasks assigned to the acting user (tasks.work).';
 
@@ -572,25 +608,149 @@ CREATE FUNCTION example.name_visible_team_ids()
 RETURNS bigint[]
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT coalesce(array_agg(DISTINCT tm.team_id), '{}')
-          FROM orgs.team_members tm
-          JOIN orgs.team_apps ta ON ta.team_id OPERATOR(pg_catalog.=) tm.team_id
-         WHERE tm.user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
-           AND ta.app_id OPERATOR(pg_catalog.=) ANY (orgs.apps_with_permission('team_members.view')));
+BEGIN ATOMIC
+    SELECT (SELECT coalesce(array_agg(DISTINCT tm.team_id), '{}')
+              FROM orgs.team_members tm
+              JOIN orgs.team_apps ta ON ta.team_id OPERATOR(pg_catalog.=) tm.team_id
+             WHERE tm.user_id OPERATOR(pg_catalog.=) orgs.current_user_id()
+               AND ta.app_id OPERATOR(pg_catalog.=) ANY (orgs.apps_with_permission('team_members.view')));
+END;
 COMMENT ON FUNCTION example.name_visible_team_ids() IS
     'Keys of the acting user''s teams whose members'' names the user may see: teams holding an app on which the user has team_members.view.';
 
+-- The same row scope, one row at a time, for a Citus cluster: there a
+-- policy cannot hold a sub-query, and a query that runs on a shard cannot
+-- query a distributed table.  Each check reads, on the node where the row
+-- is, the shard of the same app of the assignment tables (co-located with
+-- the row: example.distribute()), and only for apps where the acting user
+-- holds tasks.work.  example.distribute() puts these in the labeler_*
+-- policies; on a single node the policies above compute each list once
+-- per statement instead.
+
+-- The relation holding the rows of tbl for one app on this node: the
+-- table itself, or, when it is distributed by Citus, this node's shard of
+-- that app.
+CREATE FUNCTION example.local_rows(tbl pg_catalog.regclass, app_id bigint)
+RETURNS pg_catalog.regclass
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_distributed boolean := false;
+    v_rel regclass;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = 'citus') THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1 AND p.partmethod = ''h'')'
+            INTO v_distributed USING tbl;
+    END IF;
+    IF NOT v_distributed THEN
+        RETURN tbl;
+    END IF;
+    EXECUTE 'SELECT pg_catalog.to_regclass(pg_catalog.shard_name($1, pg_catalog.get_shard_id_for_distribution_column($1, $2)))'
+        INTO v_rel USING tbl, app_id;
+    IF v_rel IS NULL THEN
+        RAISE EXCEPTION 'this node holds no shard of % for app %', tbl, app_id
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN v_rel;
+END;
+$$;
+COMMENT ON FUNCTION example.local_rows(pg_catalog.regclass, bigint) IS
+    'The relation that holds the rows of a table for one app on this node: the table, or its Citus shard for that app.';
+
+CREATE FUNCTION example.task_assigned(app_id bigint, task_id bigint)
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_found boolean;
+BEGIN
+    IF orgs.current_user_id() IS NULL
+       OR NOT coalesce(orgs.has_app_permission(task_assigned.app_id, 'tasks.work'), false) THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s ta WHERE ta.app_id = $1 AND ta.task_id = $2 AND ta.user_id = $3)',
+                   example.local_rows('example.task_assignees', task_assigned.app_id))
+        INTO v_found USING task_assigned.app_id, task_assigned.task_id, orgs.current_user_id();
+    RETURN v_found;
+END;
+$$;
+COMMENT ON FUNCTION example.task_assigned(bigint, bigint) IS
+    'Is this labeling task assigned to the acting user, who holds tasks.work on its app? (The row scope of tasks.work, per row.)';
+
+CREATE FUNCTION example.input_assigned(app_id bigint, input_id bigint)
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_found boolean;
+BEGIN
+    IF orgs.current_user_id() IS NULL
+       OR NOT coalesce(orgs.has_app_permission(input_assigned.app_id, 'tasks.work'), false) THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s ti JOIN %s ta ON ta.app_id = ti.app_id AND ta.task_id = ti.task_id'
+                   ' WHERE ti.app_id = $1 AND ti.input_id = $2 AND ta.user_id = $3)',
+                   example.local_rows('example.task_inputs', input_assigned.app_id),
+                   example.local_rows('example.task_assignees', input_assigned.app_id))
+        INTO v_found USING input_assigned.app_id, input_assigned.input_id, orgs.current_user_id();
+    RETURN v_found;
+END;
+$$;
+COMMENT ON FUNCTION example.input_assigned(bigint, bigint) IS
+    'Is this input in a labeling task assigned to the acting user, who holds tasks.work on its app?';
+
+CREATE FUNCTION example.concept_assigned(app_id bigint, concept_id bigint)
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_found boolean;
+BEGIN
+    IF orgs.current_user_id() IS NULL
+       OR NOT coalesce(orgs.has_app_permission(concept_assigned.app_id, 'tasks.work'), false) THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s tc JOIN %s ta ON ta.app_id = tc.app_id AND ta.task_id = tc.task_id'
+                   ' WHERE tc.app_id = $1 AND tc.concept_id = $2 AND ta.user_id = $3)',
+                   example.local_rows('example.task_concepts', concept_assigned.app_id),
+                   example.local_rows('example.task_assignees', concept_assigned.app_id))
+        INTO v_found USING concept_assigned.app_id, concept_assigned.concept_id, orgs.current_user_id();
+    RETURN v_found;
+END;
+$$;
+COMMENT ON FUNCTION example.concept_assigned(bigint, bigint) IS
+    'Is this concept in a labeling task assigned to the acting user, who holds tasks.work on its app?';
+
+-- The names, read as the extension's owner by a function (on a Citus
+-- cluster a view's query runs as the querying role, which may not read
+-- these columns of orgs.users), for the teams computed first.
+CREATE FUNCTION example.team_member_names_rows()
+RETURNS TABLE (org_id text, team_id text, user_handle text, first_name text, last_name text)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_teams bigint[] := example.name_visible_team_ids();
+BEGIN
+    RETURN QUERY
+    SELECT o.org_id::text, t.team_id::text, u.handle::text, u.first_name, u.last_name
+      FROM orgs.team_members tm
+      JOIN orgs.teams t ON t.id = tm.team_id
+      JOIN orgs.organizations o ON o.id = tm.org_id
+      JOIN orgs.users u ON u.id = tm.user_id
+     WHERE tm.team_id = ANY (v_teams);
+END;
+$$;
+COMMENT ON FUNCTION example.team_member_names_rows() IS
+    'The rows of example.team_member_names.';
+
 CREATE VIEW example.team_member_names WITH (security_barrier) AS
-SELECT o.org_id::text AS org_id,
-       t.team_id::text AS team_id,
-       u.handle::text AS user_handle,
-       u.first_name,
-       u.last_name
-  FROM orgs.team_members tm
-  JOIN orgs.teams t ON t.id OPERATOR(pg_catalog.=) tm.team_id
-  JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) tm.org_id
-  JOIN orgs.users u ON u.id OPERATOR(pg_catalog.=) tm.user_id
- WHERE tm.team_id OPERATOR(pg_catalog.=) ANY (example.name_visible_team_ids());
+SELECT n.org_id, n.team_id, n.user_handle, n.first_name, n.last_name
+  FROM example.team_member_names_rows() AS n;
 COMMENT ON VIEW example.team_member_names IS
     'First and last names of the members of the acting user''s teams, for teams holding an app on which the user has team_members.view (Labeler Leads, Full Access).';
 
@@ -768,10 +928,182 @@ BEGIN
                 WHEN 'stamp_created_by' THEN 'created_by is the acting user, and never changes.'
                 WHEN 'guard_visibility' THEN 'A resource that is not private needs resources.visibility.'
                 WHEN 'guard_task_update' THEN 'Without tasks.edit, only status and progress change.'
+                WHEN 'detach_inputs' THEN 'The inputs of a deleted dataset stay, without a dataset.'
             END);
     END LOOP;
 END;
 $$;
+
+--------------------------------------------------------------------------
+-- Scaling out with Citus: example.distribute()
+--------------------------------------------------------------------------
+-- The layout, on a Citus cluster where orgs.citus_setup() has made the
+-- tables of pg_orgs reference tables (run by a superuser, on the
+-- coordinator):
+--   - app-scoped tables: distributed by app_id, all co-located, so that
+--     all the rows of an app, and the foreign keys between them (which all
+--     include app_id), live on one node;
+--   - org-scoped tables (clusters, nodepools and the Control Center's
+--     overview_stats, usage_records, cost_records, budgets, invoices):
+--     distributed by org_id, co-located with each other;
+--   - a deployment (an app's row) names a nodepool (an org's row): a
+--     foreign key between tables distributed by different columns is not
+--     possible, so distribute() drops deployments_org_id_nodepool_id_fkey
+--     (deleting a nodepool no longer deletes its deployments, and a
+--     deployment is not checked to name an existing nodepool).  (Reference
+--     tables would keep it, but a write to a reference table that refers to
+--     other reference tables needs, in Citus, write privileges on those:
+--     ordinary roles have none on the tables of pg_orgs.)
+-- Existing rows are copied as they are (the triggers disabled for the
+-- copy, on every node, and enabled again).  The
+-- row scope of tasks.work moves to the per-row checks above (Citus accepts
+-- no sub-query in a policy).
+CREATE FUNCTION example.distribute()
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_settings text[] := ARRAY['citus.enable_unsafe_triggers',
+                               'citus.enable_local_reference_table_foreign_keys'];
+    v_values text[] := ARRAY['on', 'off'];
+    v_trigger record;
+    v_triggers text[] := '{}';
+    v_srr text;
+    v_saved text[];
+    v_by_org text[] := ARRAY['clusters', 'nodepools', 'overview_stats', 'usage_records',
+                             'cost_records', 'budgets', 'invoices'];
+    v_all regclass[];
+    v_done regclass[] := '{}';
+    v_next regclass;
+    v_first_org regclass;       -- the groups of co-located tables
+    v_first_app regclass;
+    v_ready boolean;
+    v_name text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = 'citus') THEN
+        RAISE EXCEPTION 'extension "citus" is not installed in this database'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = current_user AND r.rolsuper) THEN
+        RAISE EXCEPTION 'permission denied to distribute the tables of pg_orgs_example'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Only a superuser can run example.distribute().';
+    END IF;
+    EXECUTE $q$SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p
+                               WHERE p.logicalrelid = 'orgs.apps'::pg_catalog.regclass)$q$
+        INTO v_ready;
+    IF NOT v_ready THEN
+        RAISE EXCEPTION 'the tables of pg_orgs are not Citus reference tables'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Run SELECT orgs.citus_setup(); first.';
+    END IF;
+    EXECUTE $q$SELECT pg_catalog.array_agg(c.oid::pg_catalog.regclass) FROM pg_catalog.pg_class c
+                WHERE c.relnamespace = 'example'::pg_catalog.regnamespace AND c.relkind = 'r'
+                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = c.oid)$q$
+        INTO v_all;
+    IF v_all IS NULL THEN
+        RETURN;                 -- done already
+    END IF;
+
+    -- the row scope of tasks.work, per row (before the tables are
+    -- distributed: Citus refuses a policy with a sub-query)
+    ALTER POLICY labeler_select ON example.tasks USING (example.task_assigned(app_id, id));
+    ALTER POLICY labeler_update ON example.tasks
+        USING (example.task_assigned(app_id, id)) WITH CHECK (example.task_assigned(app_id, id));
+    ALTER POLICY labeler_select ON example.task_assignees
+        USING (user_id OPERATOR(pg_catalog.=) orgs.current_user_id() AND example.task_assigned(app_id, task_id));
+    ALTER POLICY labeler_select ON example.task_inputs USING (example.task_assigned(app_id, task_id));
+    ALTER POLICY labeler_select ON example.task_concepts USING (example.task_assigned(app_id, task_id));
+    ALTER POLICY labeler_insert ON example.task_events
+        WITH CHECK (example.task_assigned(app_id, task_id)
+                    AND kind OPERATOR(pg_catalog.=) 'progress'
+                    AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id());
+    ALTER POLICY labeler_select ON example.inputs USING (example.input_assigned(app_id, id));
+    ALTER POLICY labeler_select ON example.concepts USING (example.concept_assigned(app_id, id));
+    ALTER POLICY labeler_select ON example.annotations USING (example.input_assigned(app_id, input_id));
+    ALTER POLICY labeler_insert ON example.annotations
+        WITH CHECK (example.input_assigned(app_id, input_id)
+                    AND (concept_id IS NULL OR example.concept_assigned(app_id, concept_id))
+                    AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id());
+    ALTER POLICY labeler_update ON example.annotations
+        USING (example.input_assigned(app_id, input_id) AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id())
+        WITH CHECK (example.input_assigned(app_id, input_id)
+                    AND (concept_id IS NULL OR example.concept_assigned(app_id, concept_id))
+                    AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id());
+    ALTER POLICY labeler_delete ON example.annotations
+        USING (example.input_assigned(app_id, input_id) AND created_by OPERATOR(pg_catalog.=) orgs.current_user_id());
+
+    -- a deployment (an app's row) names a nodepool (an org's row): no
+    -- foreign key between tables distributed by different columns
+    ALTER TABLE example.deployments DROP CONSTRAINT IF EXISTS deployments_org_id_nodepool_id_fkey;
+
+    v_saved := ARRAY(SELECT current_setting(x) FROM unnest(v_settings) x);
+    FOR i IN 1 .. array_length(v_settings, 1) LOOP
+        PERFORM set_config(v_settings[i], v_values[i], true);
+    END LOOP;
+    -- the triggers off for the copy, on every node (each one's state is
+    -- restored at the end)
+    FOR v_trigger IN
+        SELECT t.tgrelid::regclass AS rel, t.tgname, t.tgenabled
+          FROM pg_trigger t
+         WHERE t.tgrelid = ANY (v_all) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+           AND t.tgtype::int & 32 = 0     -- (Citus cannot enable a TRUNCATE trigger of a shard again)
+    LOOP
+        v_triggers := v_triggers || format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_trigger.rel,
+                                           CASE v_trigger.tgenabled WHEN 'R' THEN 'REPLICA'
+                                                                    WHEN 'A' THEN 'ALWAYS' ELSE '' END,
+                                           v_trigger.tgname);
+        EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_trigger.rel, v_trigger.tgname);
+    END LOOP;
+
+    -- each table after the tables of the schema it refers to
+    WHILE cardinality(v_done) < cardinality(v_all) LOOP
+        SELECT t INTO v_next
+          FROM unnest(v_all) AS t
+         WHERE NOT t = ANY (v_done)
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                            WHERE k.contype = 'f' AND k.conrelid = t AND k.confrelid <> t
+                              AND k.confrelid = ANY (v_all) AND NOT k.confrelid = ANY (v_done))
+         ORDER BY t::text
+         LIMIT 1;
+        IF v_next IS NULL THEN
+            RAISE EXCEPTION 'the foreign keys of the tables of pg_orgs_example form a cycle';
+        END IF;
+        v_name := (SELECT c.relname FROM pg_class c WHERE c.oid = v_next);
+        IF v_name = ANY (v_by_org) THEN
+            EXECUTE 'SELECT pg_catalog.create_distributed_table($1, ''org_id'', colocate_with => $2)'
+                USING v_next, coalesce(v_first_org::text, 'none');
+            v_first_org := coalesce(v_first_org, v_next);
+        ELSE
+            EXECUTE 'SELECT pg_catalog.create_distributed_table($1, ''app_id'', colocate_with => $2)'
+                USING v_next, coalesce(v_first_app::text, 'none');
+            v_first_app := coalesce(v_first_app, v_next);
+        END IF;
+        v_done := v_done || v_next;
+    END LOOP;
+    FOR i IN 1 .. coalesce(array_length(v_triggers, 1), 0) LOOP
+        EXECUTE v_triggers[i];
+    END LOOP;
+    -- the rows the tables still hold themselves (on this node only)
+    v_srr := current_setting('session_replication_role');
+    PERFORM set_config('session_replication_role', 'replica', true);
+    FOREACH v_next IN ARRAY v_done LOOP
+        EXECUTE 'SELECT pg_catalog.truncate_local_data_after_distributing_table($1)' USING v_next;
+    END LOOP;
+    PERFORM set_config('session_replication_role', v_srr, true);
+
+    FOR i IN 1 .. array_length(v_settings, 1) LOOP
+        PERFORM set_config(v_settings[i], v_saved[i], true);
+    END LOOP;
+    -- now that nothing outside Citus refers to them, the tables of pg_orgs
+    -- drop the rows they hold themselves
+    PERFORM orgs.citus_setup();
+END;
+$$;
+COMMENT ON FUNCTION example.distribute() IS
+    'On a Citus cluster, after orgs.citus_setup() (a superuser, on the coordinator): distribute the app-scoped tables by app_id and the org-scoped tables by org_id (each group co-located), drop the foreign key from deployments to nodepools, and move the row scope of tasks.work to per-row checks. Existing rows are copied.';
+REVOKE ALL ON FUNCTION example.distribute() FROM PUBLIC;
 
 --------------------------------------------------------------------------
 -- Privileges and pg_dump

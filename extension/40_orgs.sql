@@ -94,7 +94,9 @@ CREATE OR REPLACE FUNCTION orgs_internal.org_name(org bigint)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT o.org_id::text FROM orgs.organizations o WHERE o.id OPERATOR(pg_catalog.=) org);
+BEGIN ATOMIC
+    SELECT (SELECT o.org_id::text FROM orgs.organizations o WHERE o.id OPERATOR(pg_catalog.=) org);
+END;
 COMMENT ON FUNCTION orgs_internal.org_name(bigint) IS 'Internal: the org ID of an organization key.';
 REVOKE ALL ON FUNCTION orgs_internal.org_name(bigint) FROM PUBLIC;
 
@@ -155,10 +157,12 @@ CREATE OR REPLACE FUNCTION orgs_internal.role_scope_in(org bigint, role text)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT r.role_scope FROM orgs.roles r
-         WHERE r.role_scope OPERATOR(pg_catalog.=) ANY (ARRAY[0, role_scope_in.org])
-           AND r.name OPERATOR(pg_catalog.=) role_scope_in.role
-         ORDER BY r.role_scope DESC LIMIT 1);
+BEGIN ATOMIC
+    SELECT (SELECT r.role_scope FROM orgs.roles r
+             WHERE r.role_scope OPERATOR(pg_catalog.=) ANY (ARRAY[0, role_scope_in.org])
+               AND r.name OPERATOR(pg_catalog.=) role_scope_in.role
+             ORDER BY r.role_scope DESC LIMIT 1);
+END;
 COMMENT ON FUNCTION orgs_internal.role_scope_in(bigint, text) IS
     'Internal: where the role of that name is defined for an organization: the org''s key for its own role, 0 for a role of every organization, NULL for none.';
 REVOKE ALL ON FUNCTION orgs_internal.role_scope_in(bigint, text) FROM PUBLIC;

@@ -39,7 +39,9 @@ CREATE OR REPLACE FUNCTION orgs.current_user_email()
 RETURNS text
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT u.email::text FROM orgs.users u WHERE u.id OPERATOR(pg_catalog.=) orgs.current_user_id());
+BEGIN ATOMIC
+    SELECT (SELECT u.email::text FROM orgs.users u WHERE u.id OPERATOR(pg_catalog.=) orgs.current_user_id());
+END;
 COMMENT ON FUNCTION orgs.current_user_email() IS
     'The acting user''s e-mail address, or NULL (used by the invitation and notification policies).';
 
@@ -55,14 +57,21 @@ COMMENT ON FUNCTION orgs.invitation_effective_state(orgs.invitation_state, times
     'The state of an invitation, counting a pending invitation past its expiry as expired.';
 
 -- Announce every new notification on orgs_events (delivered at commit):
--- its key only, so that a stranger listening learns nothing.
+-- its key only, so that a stranger listening learns nothing.  On a Citus
+-- cluster (orgs.notifications a reference table) the row is written on
+-- every node; only the node that runs the transaction announces it: a
+-- worker's part of a distributed transaction is prepared (two-phase
+-- commit), and a prepared transaction cannot NOTIFY.  Listen on the
+-- coordinator.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_notification_notify()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM pg_notify('orgs_events', jsonb_build_object('notification_id', NEW.id)::text);
+    IF pg_catalog.current_setting('application_name') NOT LIKE 'citus\_%' THEN
+        PERFORM pg_notify('orgs_events', jsonb_build_object('notification_id', NEW.id)::text);
+    END IF;
     RETURN NULL;
 END;
 $$;

@@ -42,11 +42,13 @@ CREATE OR REPLACE FUNCTION orgs_internal.app_name(app bigint)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT COALESCE(o.org_id::text, u.handle::text) OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.app_id::text
-          FROM orgs.apps a
-          LEFT JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) a.org_id
-          LEFT JOIN orgs.users u ON u.id OPERATOR(pg_catalog.=) a.owner_user_id
-         WHERE a.id OPERATOR(pg_catalog.=) app);
+BEGIN ATOMIC
+    SELECT (SELECT COALESCE(o.org_id::text, u.handle::text) OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.app_id::text
+              FROM orgs.apps a
+              LEFT JOIN orgs.organizations o ON o.id OPERATOR(pg_catalog.=) a.org_id
+              LEFT JOIN orgs.users u ON u.id OPERATOR(pg_catalog.=) a.owner_user_id
+             WHERE a.id OPERATOR(pg_catalog.=) app);
+END;
 COMMENT ON FUNCTION orgs_internal.app_name(bigint) IS 'Internal: the name ''owner/app_id'' of an app key.';
 REVOKE ALL ON FUNCTION orgs_internal.app_name(bigint) FROM PUBLIC;
 

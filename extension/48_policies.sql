@@ -310,3 +310,59 @@ COMMENT ON COLUMN orgs.app_teams.added_at IS 'When the app was added to the team
 
 GRANT SELECT ON orgs.me, orgs.my_orgs, orgs.my_invitations, orgs.org_invitations,
                 orgs.org_members, orgs.org_teams, orgs.app_teams TO PUBLIC;
+
+--------------------------------------------------------------------------
+-- The views on a Citus cluster
+--------------------------------------------------------------------------
+-- Citus runs the query of a view over distributed or reference tables as
+-- the querying role: the privileges and row-level security of each table
+-- would then apply to that role (who may not read orgs.users.email, or
+-- see the organization of an invitation addressed to it), not to the view's
+-- owner as on a single node.  So each view above has a copy in
+-- orgs_internal (view_<name>, made from its definition), and on a Citus
+-- cluster orgs.citus_setup() makes each view of orgs read its copy
+-- through orgs.view_rows(), which runs as the extension's owner: the same
+-- rows, filtered by the same engine calls, as on a single node.  (On a
+-- single node the views stay as above.)
+DO $$
+DECLARE
+    v text;
+    c record;
+BEGIN
+    FOREACH v IN ARRAY ARRAY['me', 'my_orgs', 'my_invitations', 'org_invitations',
+                             'org_members', 'org_teams', 'app_teams']
+    LOOP
+        EXECUTE pg_catalog.format('CREATE OR REPLACE VIEW orgs_internal.%I WITH (security_barrier) AS %s',
+                                  'view_' OPERATOR(pg_catalog.||) v,
+                                  pg_catalog.pg_get_viewdef(pg_catalog.format('orgs.%I', v)::pg_catalog.regclass));
+        EXECUTE pg_catalog.format('COMMENT ON VIEW orgs_internal.%I IS %L', 'view_' OPERATOR(pg_catalog.||) v,
+                                  pg_catalog.format('Internal: the rows of orgs.%s, read by orgs.view_rows() on a Citus cluster.', v));
+        EXECUTE pg_catalog.format('REVOKE ALL ON orgs_internal.%I FROM PUBLIC', 'view_' OPERATOR(pg_catalog.||) v);
+        FOR c IN SELECT a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS d
+                   FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.format('orgs.%I', v)::pg_catalog.regclass
+                    AND a.attnum OPERATOR(pg_catalog.>) 0
+        LOOP
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN orgs_internal.%I.%I IS %L',
+                                      'view_' OPERATOR(pg_catalog.||) v, c.attname, c.d);
+        END LOOP;
+    END LOOP;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION orgs.view_rows(view name)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF view_rows.view NOT IN ('me', 'my_orgs', 'my_invitations', 'org_invitations',
+                              'org_members', 'org_teams', 'app_teams') THEN
+        RAISE EXCEPTION 'orgs.view_rows() reads the views of orgs only, not "%"', view_rows.view
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY EXECUTE format('SELECT * FROM orgs_internal.%I', 'view_' || view_rows.view);
+END;
+$$;
+COMMENT ON FUNCTION orgs.view_rows(name) IS
+    'The rows of one of the views of orgs (me, my_orgs, my_invitations, org_invitations, org_members, org_teams, app_teams) as the view shows them to the acting user: what those views read on a Citus cluster (orgs.citus_setup), where a view''s query would otherwise run with the querying role''s privileges.';

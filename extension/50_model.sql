@@ -87,10 +87,14 @@ COMMENT ON FUNCTION orgs_internal.model_key_match(text) IS
 
 CREATE OR REPLACE FUNCTION orgs_internal.trg_model_row()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    -- (on a Citus node the trigger fires on this node's copy of the shard:
+    -- the table's own name, and the copy of orgs.model_removed)
+    v_table text := orgs_internal.base_table(TG_RELID);
+    v_removed regclass := orgs_internal.local_table('orgs.model_removed');
     v_new jsonb;
     v_old jsonb;
     v_newkey jsonb := '{}';
@@ -104,7 +108,7 @@ BEGIN
     IF TG_OP <> 'INSERT' THEN
         v_old := to_jsonb(OLD);
     END IF;
-    FOREACH c IN ARRAY orgs_internal.model_key_columns(TG_TABLE_NAME) LOOP
+    FOREACH c IN ARRAY orgs_internal.model_key_columns(v_table) LOOP
         IF v_new IS NOT NULL THEN
             v_newkey := v_newkey || jsonb_build_object(c, v_new -> c);
         END IF;
@@ -115,8 +119,8 @@ BEGIN
 
     IF TG_WHEN = 'AFTER' THEN                       -- AFTER UPDATE OR DELETE
         IF OLD.is_default AND (TG_OP = 'DELETE' OR v_newkey <> v_oldkey) THEN
-            INSERT INTO orgs.model_removed (table_name, key) VALUES (TG_TABLE_NAME, v_oldkey)
-            ON CONFLICT DO NOTHING;
+            EXECUTE format('INSERT INTO %s (table_name, key) VALUES ($1, $2) ON CONFLICT DO NOTHING', v_removed)
+                USING v_table, v_oldkey;
         END IF;
         RETURN NULL;
     END IF;
@@ -126,13 +130,14 @@ BEGIN
         IF coalesce((v_new ->> 'role_scope')::bigint, 0) <> 0 THEN
             RETURN NEW;                             -- one org's role: never default
         END IF;
-        DELETE FROM orgs.model_removed m WHERE m.table_name = TG_TABLE_NAME AND m.key = v_newkey;
+        EXECUTE format('DELETE FROM %s m WHERE m.table_name = $1 AND m.key = $2', v_removed)
+            USING v_table, v_newkey;
         -- the key exists: the insert replaces the row's other columns
-        EXECUTE format('UPDATE orgs.%I t SET %s FROM jsonb_populate_record(NULL::orgs.%I, $1) r WHERE %s',
-                       TG_TABLE_NAME,
+        EXECUTE format('UPDATE %s t SET %s FROM jsonb_populate_record(NULL::%s, $1) r WHERE %s',
+                       TG_RELID::regclass,
                        CASE WHEN v_new ? 'description' THEN 'description = r.description'
                             ELSE 'is_default = t.is_default' END,
-                       TG_TABLE_NAME, orgs_internal.model_key_match(TG_TABLE_NAME))
+                       TG_RELID::regclass, orgs_internal.model_key_match(v_table))
             USING v_new;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         RETURN CASE WHEN v_n > 0 THEN NULL ELSE NEW END;
@@ -142,7 +147,8 @@ BEGIN
     NEW.is_default := OLD.is_default
                       AND (to_jsonb(NEW) - 'is_default' - 'org_id') = (v_old - 'is_default' - 'org_id');
     IF v_newkey <> v_oldkey THEN
-        DELETE FROM orgs.model_removed m WHERE m.table_name = TG_TABLE_NAME AND m.key = v_newkey;
+        EXECUTE format('DELETE FROM %s m WHERE m.table_name = $1 AND m.key = $2', v_removed)
+            USING v_table, v_newkey;
     END IF;
     RETURN NEW;
 END;
@@ -152,13 +158,14 @@ COMMENT ON FUNCTION orgs_internal.trg_model_row() IS
 
 CREATE OR REPLACE FUNCTION orgs_internal.trg_model_removed()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     -- restoring a dump: remove again the default row that CREATE EXTENSION installed
-    EXECUTE format('DELETE FROM orgs.%I t USING jsonb_populate_record(NULL::orgs.%I, $1) r WHERE %s AND t.is_default',
-                   NEW.table_name, NEW.table_name, orgs_internal.model_key_match(NEW.table_name))
+    EXECUTE format('DELETE FROM %s t USING jsonb_populate_record(NULL::orgs.%I, $1) r WHERE %s AND t.is_default',
+                   orgs_internal.local_table(format('orgs.%I', NEW.table_name)::regclass),
+                   NEW.table_name, orgs_internal.model_key_match(NEW.table_name))
         USING NEW.key;
     RETURN NULL;
 END;
@@ -183,33 +190,46 @@ COMMENT ON FUNCTION orgs_internal.trg_model_no_truncate() IS
 -- The admin role holds every permission.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_model_admin_grants()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_permissions regclass := orgs_internal.local_table('orgs.permissions');
+    v_n bigint;
+    v_exists boolean;
 BEGIN
-    IF TG_TABLE_NAME = 'permissions' THEN           -- AFTER INSERT
-        IF (SELECT count(*) FROM orgs.permissions p WHERE p.scope = NEW.scope) > 512 THEN
+    IF TG_OP = 'INSERT' THEN                        -- AFTER INSERT on permissions
+        EXECUTE format('SELECT count(*) FROM %s p WHERE p.scope = $1', v_permissions)
+            INTO v_n USING NEW.scope;
+        IF v_n > 512 THEN
             RAISE EXCEPTION 'too many %-level permissions', NEW.scope
                 USING ERRCODE = 'program_limit_exceeded',
                       DETAIL = 'The engine supports at most 512 permissions of each scope.';
         END IF;
         IF NEW.scope = 'org' THEN
-            INSERT INTO orgs.role_org_permissions (role_scope, role, permission)
-            VALUES (0, 'admin', NEW.name);
+            EXECUTE format('INSERT INTO %s (role_scope, role, permission) VALUES (0, ''admin'', $1)',
+                           orgs_internal.local_table('orgs.role_org_permissions'))
+                USING NEW.name;
         ELSE
-            INSERT INTO orgs.role_app_baseline (role_scope, role, permission) VALUES (0, 'admin', NEW.name);
-            INSERT INTO orgs.role_app_ceiling (role_scope, role, permission) VALUES (0, 'admin', NEW.name);
+            EXECUTE format('INSERT INTO %s (role_scope, role, permission) VALUES (0, ''admin'', $1)',
+                           orgs_internal.local_table('orgs.role_app_baseline'))
+                USING NEW.name;
+            EXECUTE format('INSERT INTO %s (role_scope, role, permission) VALUES (0, ''admin'', $1)',
+                           orgs_internal.local_table('orgs.role_app_ceiling'))
+                USING NEW.name;
         END IF;
         RETURN NULL;
     END IF;
     -- BEFORE UPDATE OR DELETE of a grant of the admin role
-    IF (TG_OP = 'DELETE' OR (NEW.role_scope, NEW.role, NEW.permission) IS DISTINCT FROM
-                             (OLD.role_scope, OLD.role, OLD.permission))
-       AND EXISTS (SELECT 1 FROM orgs.permissions p
-                    WHERE p.scope = OLD.scope AND p.name = OLD.permission) THEN
-        RAISE EXCEPTION 'role "admin" holds every permission'
-            USING ERRCODE = 'check_violation',
-                  DETAIL = format('Permission "%s" cannot be taken from it while the permission exists.', OLD.permission);
+    IF TG_OP = 'DELETE' OR (NEW.role_scope, NEW.role, NEW.permission) IS DISTINCT FROM
+                            (OLD.role_scope, OLD.role, OLD.permission) THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s p WHERE p.scope = $1 AND p.name = $2)', v_permissions)
+            INTO v_exists USING OLD.scope, OLD.permission;
+        IF v_exists THEN
+            RAISE EXCEPTION 'role "admin" holds every permission'
+                USING ERRCODE = 'check_violation',
+                      DETAIL = format('Permission "%s" cannot be taken from it while the permission exists.', OLD.permission);
+        END IF;
     END IF;
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END;
@@ -222,11 +242,14 @@ COMMENT ON FUNCTION orgs_internal.trg_model_admin_grants() IS
 -- role's row, so that two concurrent definitions see each other.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_role_names()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_roles regclass := orgs_internal.local_table('orgs.roles');
     v_org text;
+    v_found boolean;
+    v_n bigint;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.role_scope = 0 AND OLD.name = 'admin'
        AND (TG_OP = 'DELETE' OR NEW.name <> 'admin' OR NEW.role_scope <> 0) THEN
@@ -235,8 +258,10 @@ BEGIN
                   DETAIL = 'Every organization has an admin, who holds every permission.';
     END IF;
     IF TG_OP = 'DELETE' THEN
-        IF EXISTS (SELECT 1 FROM orgs.invitations i
-                    WHERE i.role_scope = OLD.role_scope AND i.role = OLD.name AND i.state = 'pending') THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s i WHERE i.role_scope = $1 AND i.role = $2 AND i.state = ''pending'')',
+                       orgs_internal.local_table('orgs.invitations'))
+            INTO v_found USING OLD.role_scope, OLD.name;
+        IF v_found THEN
             RAISE EXCEPTION 'role "%" is still given by pending invitations', OLD.name
                 USING ERRCODE = 'dependent_objects_still_exist',
                       HINT = 'Rescind them first (orgs.rescind_invitation).';
@@ -246,27 +271,35 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW.name = OLD.name AND NEW.role_scope = OLD.role_scope THEN
         RETURN NEW;
     END IF;
-    PERFORM 1 FROM orgs.roles r WHERE r.role_scope = 0 AND r.name = 'admin' FOR NO KEY UPDATE;
+    EXECUTE format('SELECT 1 FROM %s r WHERE r.role_scope = 0 AND r.name = ''admin'' FOR NO KEY UPDATE', v_roles);
     IF NEW.role_scope = 0 THEN
-        SELECT o.org_id INTO v_org FROM orgs.roles r JOIN orgs.organizations o ON o.id = r.role_scope
-         WHERE r.name = NEW.name AND r.role_scope <> 0
-         ORDER BY o.org_key LIMIT 1;
-        IF FOUND THEN
+        EXECUTE format('SELECT o.org_id FROM %s r JOIN %s o ON o.id = r.role_scope'
+                       ' WHERE r.name = $1 AND r.role_scope <> 0 ORDER BY o.org_key LIMIT 1',
+                       v_roles, orgs_internal.local_table('orgs.organizations'))
+            INTO v_org USING NEW.name;
+        IF v_org IS NOT NULL THEN
             RAISE EXCEPTION 'role "%" already exists in organization "%"', NEW.name, v_org
                 USING ERRCODE = 'duplicate_object',
                       DETAIL = 'A role of every organization cannot have the name of a role an organization defined for itself.',
                       HINT = 'Choose another name, or have the organization rename its role (orgs.rename_org_role).';
         END IF;
     ELSE
-        IF EXISTS (SELECT 1 FROM orgs.roles r WHERE r.role_scope = 0 AND r.name = NEW.name) THEN
+        IF orgs_internal.role_exists(0, NEW.name) THEN
             RAISE EXCEPTION 'role "%" already exists', NEW.name
                 USING ERRCODE = 'duplicate_object',
                       DETAIL = 'It is a role of every organization.';
         END IF;
-        IF TG_OP = 'INSERT' AND (SELECT count(*) FROM orgs.roles r WHERE r.role_scope = NEW.role_scope) >= 64 THEN
-            RAISE EXCEPTION 'organization "%" has too many roles of its own', orgs_internal.org_name(NEW.role_scope)
-                USING ERRCODE = 'program_limit_exceeded',
-                      DETAIL = 'An organization can define at most 64 roles.';
+        IF TG_OP = 'INSERT' THEN
+            EXECUTE format('SELECT count(*) FROM %s r WHERE r.role_scope = $1', v_roles)
+                INTO v_n USING NEW.role_scope;
+            IF v_n >= 64 THEN
+                EXECUTE format('SELECT o.org_id FROM %s o WHERE o.id = $1',
+                               orgs_internal.local_table('orgs.organizations'))
+                    INTO v_org USING NEW.role_scope;
+                RAISE EXCEPTION 'organization "%" has too many roles of its own', v_org
+                    USING ERRCODE = 'program_limit_exceeded',
+                          DETAIL = 'An organization can define at most 64 roles.';
+            END IF;
         END IF;
     END IF;
     RETURN NEW;
@@ -279,7 +312,7 @@ COMMENT ON FUNCTION orgs_internal.trg_role_names() IS
 -- that name if there is one, else the role of every org.
 CREATE OR REPLACE FUNCTION orgs_internal.trg_role_scope()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -287,8 +320,7 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW.role_scope IS NULL AND NEW.role = OLD.role THEN
         RETURN NEW;
     END IF;
-    NEW.role_scope := CASE WHEN EXISTS (SELECT 1 FROM orgs.roles r
-                                         WHERE r.role_scope = NEW.org_id AND r.name = NEW.role)
+    NEW.role_scope := CASE WHEN orgs_internal.role_exists(NEW.org_id, NEW.role)
                            THEN NEW.org_id ELSE 0 END;
     RETURN NEW;
 END;

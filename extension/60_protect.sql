@@ -18,7 +18,11 @@
 -- col = ANY (orgs.apps_with_permission('p')), computed once per scan, and
 -- estimates its selectivity from the number of apps the user holds the
 -- permission on: selective queries and users who see little keep the
--- index.  No sub-query: the same policies work on Citus tables.  Every
+-- index.  No sub-query: the same policies work on Citus tables
+-- (distributed or reference, protected before or after they are
+-- distributed; Citus copies the policies to every shard, so WITH CHECK
+-- holds on the worker that writes the row), and a row_filter with a
+-- sub-query on a Citus table is refused with an explanation.  Every
 -- name in the generated expressions is schema-qualified, and the policy is
 -- created under search_path = pg_catalog, pg_temp: the caller's
 -- search_path at creation or at query time cannot change what the policy
@@ -65,6 +69,7 @@ DECLARE
     v_del text;
     v_filter text := '';
     v_name text;
+    v_citus boolean;
 BEGIN
     IF p_tbl IS NULL OR p_column IS NULL THEN
         RAISE EXCEPTION 'table and column must not be null'
@@ -174,6 +179,18 @@ BEGIN
 
     IF p_row_filter IS NOT NULL AND btrim(p_row_filter) <> '' THEN
         v_filter := ' AND (' || p_row_filter || ')';
+        -- Citus refuses a sub-query in a policy of its tables: say so
+        -- before it does, and what to do instead
+        IF p_row_filter ~* '\mselect\M' AND EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = 'citus') THEN
+            EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1)'
+                INTO v_citus USING p_tbl;
+            IF v_citus THEN
+                RAISE EXCEPTION 'row_filter cannot hold a sub-query: % is a Citus table', p_tbl::text
+                    USING ERRCODE = 'feature_not_supported',
+                          DETAIL = 'Citus refuses sub-queries in the policies of distributed and reference tables (the checks pg_orgs writes are per-row calls).',
+                          HINT = 'Write row_filter as a condition on the row, or a call of a function of the row''s columns that reads only the rows of this node.';
+            END IF;
+        END IF;
     END IF;
     IF v_ins IS NULL AND v_upd IS NULL AND v_del IS NULL
        AND p_resource IS NULL AND p_insert IS NULL AND p_update IS NULL AND p_delete IS NULL THEN

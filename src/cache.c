@@ -55,6 +55,14 @@
  *	  An entry whose build overlapped the arrival of one of its codes is
  *	  born stale: it is used for the call that built it and not kept.
  *
+ *	  On a Citus node the relations read are this node's copies of the
+ *	  reference tables' shards (catalog.c), and the codes come from the
+ *	  triggers that fire on those copies, in this node's part of each
+ *	  distributed transaction (inval.c): the same rules hold per node.  A
+ *	  change of the tables' placements invalidates the tables themselves,
+ *	  which are watched like the copies: the catalog is resolved again and,
+ *	  if it moved, the whole cache is reset.
+ *
  *	  Memory-lifetime rule.  Memory in the cache is freed only by
  *	  CacheSync(), which runs only in CacheBeginCall() at the start of an
  *	  SQL-callable function, before it looks at anything.  Everything else

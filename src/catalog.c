@@ -21,12 +21,32 @@
  *	  snapshot the caller gives (cache.c passes a fresh one): no SPI, no
  *	  planner, no executor.
  *
+ *	  Citus.  When the extension citus is installed and a table of pg_orgs
+ *	  is a Citus reference table (orgs.citus_setup()), its rows no longer
+ *	  live in the table itself (the "shell", empty or holding stale rows
+ *	  Citus no longer shows) but in its one shard, of which every node of
+ *	  the cluster that holds a placement has a local copy named
+ *	  <table>_<shardid>, with indexes <index>_<shardid>.  Resolution then
+ *	  gives, for every relation the engine reads, that local copy (found
+ *	  through pg_dist_partition and pg_dist_shard, read with systable scans
+ *	  like everything else): the engine reads each node's own copy, which a
+ *	  write to a reference table changes on every node in one distributed
+ *	  transaction, and the row triggers that fire on that copy send the
+ *	  invalidations to that node's backends (inval.c).  A table of pg_orgs
+ *	  that is a Citus table of another kind, or a reference table without a
+ *	  placement on this node, is an error: the engine never reads a shell.
+ *	  Both the shells and the local copies are watched (OrgsCatalogIsWatched):
+ *	  Citus's metadata triggers send a relcache invalidation of the shell
+ *	  whenever the placements of a table change (create_reference_table,
+ *	  a new node), on every node, and the catalog is then resolved again.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
@@ -34,6 +54,7 @@
 #include "catalog/pg_collation_d.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type_d.h"
 #include "commands/extension.h"
 #include "nodes/makefuncs.h"
@@ -151,6 +172,208 @@ ExtensionSchema(Oid extoid)
 	return nsp;
 }
 
+
+/* ---------------------------------------------------------------------
+ * Citus: the local copy of a reference table (see the header comment)
+ * ---------------------------------------------------------------------
+ */
+typedef struct CitusMeta
+{
+	bool		present;		/* extension citus installed, metadata found */
+	Oid			partition;		/* pg_dist_partition */
+	Oid			partition_idx;	/* ... by logicalrelid */
+	Oid			shard;			/* pg_dist_shard */
+	Oid			shard_idx;		/* ... by logicalrelid */
+	AttrNumber	part_relid,
+				part_method,
+				part_repmodel,
+				shard_relid,
+				shard_shardid;
+} CitusMeta;
+
+/*
+ * CitusMetaLookup
+ *		Fill m when Citus is installed in this database; false if it is not.
+ */
+static bool
+CitusMetaLookup(CitusMeta *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return false;
+	m->partition = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
+	m->partition_idx = get_relname_relid("pg_dist_partition_logical_relid_index",
+										 PG_CATALOG_NAMESPACE);
+	m->shard = get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE);
+	m->shard_idx = get_relname_relid("pg_dist_shard_logical_relid_index",
+									 PG_CATALOG_NAMESPACE);
+	if (!OidIsValid(m->partition) || !OidIsValid(m->partition_idx) ||
+		!OidIsValid(m->shard) || !OidIsValid(m->shard_idx))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_orgs does not know this version of Citus: its metadata tables are missing")));
+	m->part_relid = get_attnum(m->partition, "logicalrelid");
+	m->part_method = get_attnum(m->partition, "partmethod");
+	m->part_repmodel = get_attnum(m->partition, "repmodel");
+	m->shard_relid = get_attnum(m->shard, "logicalrelid");
+	m->shard_shardid = get_attnum(m->shard, "shardid");
+	if (m->part_relid == InvalidAttrNumber || m->part_method == InvalidAttrNumber ||
+		m->part_repmodel == InvalidAttrNumber || m->shard_relid == InvalidAttrNumber ||
+		m->shard_shardid == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_orgs does not know this version of Citus: its metadata tables have other columns")));
+	m->present = true;
+	return true;
+}
+
+/*
+ * ReferenceShardOf
+ *		The shard of relid when it is a Citus reference table; 0 when it is
+ *		not a Citus table; -1 when it is a Citus table of another kind.
+ */
+static int64
+ReferenceShardOf(const CitusMeta *m, Oid relid)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		found = false;
+	bool		reference = false;
+	int			nshards = 0;
+	int64		shardid = 0;
+
+	if (!m->present)
+		return 0;
+	rel = table_open(m->partition, AccessShareLock);
+	ScanKeyInit(&key, m->part_relid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, m->partition_idx, true, NULL, 1, &key);
+	if (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		n1,
+					n2;
+		char		method = DatumGetChar(heap_getattr(tup, m->part_method,
+													   RelationGetDescr(rel), &n1));
+		char		repmodel = DatumGetChar(heap_getattr(tup, m->part_repmodel,
+														 RelationGetDescr(rel), &n2));
+
+		found = true;
+		/* DISTRIBUTE_BY_NONE with REPLICATION_MODEL_2PC: a reference table */
+		reference = !n1 && !n2 && method == 'n' && repmodel == 't';
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!found)
+		return 0;
+	if (!reference)
+		return -1;
+
+	rel = table_open(m->shard, AccessShareLock);
+	ScanKeyInit(&key, m->shard_relid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, m->shard_idx, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, m->shard_shardid, RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+		{
+			shardid = DatumGetInt64(d);
+			nshards++;
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return nshards == 1 && shardid > 0 ? shardid : -1;
+}
+
+/*
+ * ShardRelName
+ *		The name of the shard shardid of relation (or index) name, as Citus
+ *		names it: name_shardid.  (Longer names, which Citus shortens, are
+ *		not among pg_orgs's.)
+ */
+static char *
+ShardRelName(const char *name, int64 shardid)
+{
+	char	   *s = psprintf("%s_" INT64_FORMAT, name, shardid);
+
+	if (strlen(s) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("the shard name of \"%s\" is too long for pg_orgs", name)));
+	return s;
+}
+
+/* the shard of the table being resolved by Resolve() (0: none) */
+static int64 resolve_shard = 0;
+
+/*
+ * TableOid
+ *		During Resolve(): the relation the engine reads for table name: the
+ *		table, or the local copy of its shard when it is a Citus reference
+ *		table (remembered in resolve_shard for the indexes that follow).
+ *		The table itself is recorded in c->shells.  optional: InvalidOid
+ *		when the table does not exist (a database at 0.1.0).
+ */
+static Oid
+TableOid(OrgsCatalog *c, const CitusMeta *m, const char *name, bool optional)
+{
+	Oid			shell = optional ? get_relname_relid(name, c->nsp) : RelOid(c->nsp, name);
+	int64		shard;
+	Oid			local;
+
+	resolve_shard = 0;
+	if (!OidIsValid(shell))
+		return InvalidOid;
+	if (c->nshells < ORGS_MAX_TABLES)
+		c->shells[c->nshells++] = shell;
+	shard = ReferenceShardOf(m, shell);
+	if (shard == 0)
+		return shell;
+	if (shard < 0)
+	{
+		if (resolve_missing_ok)
+		{
+			resolve_missing = true;
+			return InvalidOid;
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" of extension \"pg_orgs\" is a Citus table but not a reference table", name),
+				 errhint("The tables of pg_orgs can only be reference tables: see orgs.citus_setup().")));
+	}
+	local = get_relname_relid(ShardRelName(name, shard), c->nsp);
+	if (!OidIsValid(local))
+	{
+		if (resolve_missing_ok)
+		{
+			resolve_missing = true;
+			return InvalidOid;
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("this node holds no copy of the reference table \"%s\" of pg_orgs", name),
+				 errdetail("Its shard " INT64_FORMAT " has no placement here.", shard),
+				 errhint("Every node that runs queries needs the reference tables: on the coordinator, add it to the metadata with citus_set_coordinator_host() and run replicate_reference_tables().")));
+	}
+	c->citus = true;
+	resolve_shard = shard;
+	return local;
+}
+
+/* an index of the table last given to TableOid() */
+static Oid
+IndexOid(OrgsCatalog *c, const char *name, bool optional)
+{
+	const char *local = resolve_shard > 0 ? ShardRelName(name, resolve_shard) : name;
+
+	return optional ? get_relname_relid(local, c->nsp) : RelOid(c->nsp, local);
+}
+
 /*
  * Resolve
  *		Fill c and a from the system catalogs.  With missing_ok, returns
@@ -161,6 +384,7 @@ Resolve(OrgsCatalog *c, OrgsAttnums *a, bool missing_ok)
 {
 	Oid			argtypes[2] = {TEXTOID, BOOLOID};
 	char	   *nspname;
+	CitusMeta	meta;
 
 	memset(c, 0, sizeof(*c));
 	memset(a, 0, sizeof(*a));
@@ -180,47 +404,83 @@ Resolve(OrgsCatalog *c, OrgsAttnums *a, bool missing_ok)
 	if (nspname == NULL)
 		elog(ERROR, "schema of extension \"pg_orgs\" does not exist");
 
-	c->users = RelOid(c->nsp, "users");
-	c->users_pkey = RelOid(c->nsp, "users_pkey");
-	c->users_handle_key = RelOid(c->nsp, "users_handle_key");
-	c->users_db_role_key = RelOid(c->nsp, "users_db_role_key");
+	CitusMetaLookup(&meta);
+	c->users = TableOid(c, &meta, "users", false);
+	c->users_pkey = IndexOid(c, "users_pkey", false);
+	c->users_handle_key = IndexOid(c, "users_handle_key", false);
+	c->users_db_role_key = IndexOid(c, "users_db_role_key", false);
 	/* since 0.2.0: optional, so that a database still at 0.1.0 works */
-	c->users_external_id_key = get_relname_relid("users_external_id_key", c->nsp);
-	c->organizations = RelOid(c->nsp, "organizations");
-	c->organizations_pkey = RelOid(c->nsp, "organizations_pkey");
-	c->organizations_org_key = RelOid(c->nsp, "organizations_org_key");
-	c->owner_names = RelOid(c->nsp, "owner_names");
-	c->owner_names_pkey = RelOid(c->nsp, "owner_names_pkey");
-	c->members = RelOid(c->nsp, "members");
-	c->members_pkey = RelOid(c->nsp, "members_pkey");
-	c->members_user_id_idx = RelOid(c->nsp, "members_user_id_idx");
-	c->apps = RelOid(c->nsp, "apps");
-	c->apps_pkey = RelOid(c->nsp, "apps_pkey");
-	c->apps_org_app_key = RelOid(c->nsp, "apps_org_app_key");
-	c->apps_user_app_key = RelOid(c->nsp, "apps_user_app_key");
-	c->teams = RelOid(c->nsp, "teams");
-	c->team_members = RelOid(c->nsp, "team_members");
-	c->team_members_pkey = RelOid(c->nsp, "team_members_pkey");
-	c->team_members_user_id_idx = RelOid(c->nsp, "team_members_user_id_idx");
-	c->team_apps = RelOid(c->nsp, "team_apps");
-	c->team_apps_pkey = RelOid(c->nsp, "team_apps_pkey");
-	c->team_apps_app_id_idx = RelOid(c->nsp, "team_apps_app_id_idx");
-	c->permissions = RelOid(c->nsp, "permissions");
-	c->role_org_permissions = RelOid(c->nsp, "role_org_permissions");
-	c->role_app_baseline = RelOid(c->nsp, "role_app_baseline");
-	c->role_app_ceiling = RelOid(c->nsp, "role_app_ceiling");
-	c->team_level_permissions = RelOid(c->nsp, "team_level_permissions");
-	c->org_permissions_from_app = RelOid(c->nsp, "org_permissions_from_app");
+	c->users_external_id_key = IndexOid(c, "users_external_id_key", true);
+	c->organizations = TableOid(c, &meta, "organizations", false);
+	c->organizations_pkey = IndexOid(c, "organizations_pkey", false);
+	c->organizations_org_key = IndexOid(c, "organizations_org_key", false);
+	c->owner_names = TableOid(c, &meta, "owner_names", false);
+	c->owner_names_pkey = IndexOid(c, "owner_names_pkey", false);
+	c->members = TableOid(c, &meta, "members", false);
+	c->members_pkey = IndexOid(c, "members_pkey", false);
+	c->members_user_id_idx = IndexOid(c, "members_user_id_idx", false);
+	c->apps = TableOid(c, &meta, "apps", false);
+	c->apps_pkey = IndexOid(c, "apps_pkey", false);
+	c->apps_org_app_key = IndexOid(c, "apps_org_app_key", false);
+	c->apps_user_app_key = IndexOid(c, "apps_user_app_key", false);
+	c->teams = TableOid(c, &meta, "teams", false);
+	c->team_members = TableOid(c, &meta, "team_members", false);
+	c->team_members_pkey = IndexOid(c, "team_members_pkey", false);
+	c->team_members_user_id_idx = IndexOid(c, "team_members_user_id_idx", false);
+	c->team_apps = TableOid(c, &meta, "team_apps", false);
+	c->team_apps_pkey = IndexOid(c, "team_apps_pkey", false);
+	c->team_apps_app_id_idx = IndexOid(c, "team_apps_app_id_idx", false);
+	c->permissions = TableOid(c, &meta, "permissions", false);
+	c->role_org_permissions = TableOid(c, &meta, "role_org_permissions", false);
+	c->role_org_permissions_pkey = IndexOid(c, "role_org_permissions_pkey", true);
+	c->role_app_baseline = TableOid(c, &meta, "role_app_baseline", false);
+	c->role_app_baseline_pkey = IndexOid(c, "role_app_baseline_pkey", true);
+	c->role_app_ceiling = TableOid(c, &meta, "role_app_ceiling", false);
+	c->role_app_ceiling_pkey = IndexOid(c, "role_app_ceiling_pkey", true);
+	c->team_level_permissions = TableOid(c, &meta, "team_level_permissions", false);
+	c->org_permissions_from_app = TableOid(c, &meta, "org_permissions_from_app", false);
 	c->org_role_type = TypeOid(c->nsp, "org_role");
 	c->team_permission_type = TypeOid(c->nsp, "team_permission");
 	/* 0.2.0: roles and levels as rows (absent in the 0.1.0 schema) */
-	c->roles = get_relname_relid("roles", c->nsp);
+	c->roles = TableOid(c, &meta, "roles", true);
 	if (OidIsValid(c->roles))
 	{
-		c->team_levels = RelOid(c->nsp, "team_levels");
-		c->role_org_permissions_pkey = RelOid(c->nsp, "role_org_permissions_pkey");
-		c->role_app_baseline_pkey = RelOid(c->nsp, "role_app_baseline_pkey");
-		c->role_app_ceiling_pkey = RelOid(c->nsp, "role_app_ceiling_pkey");
+		c->team_levels = TableOid(c, &meta, "team_levels", false);
+		if (!OidIsValid(c->role_org_permissions_pkey))
+			c->role_org_permissions_pkey = RelOid(c->nsp, "role_org_permissions_pkey");
+		if (!OidIsValid(c->role_app_baseline_pkey))
+			c->role_app_baseline_pkey = RelOid(c->nsp, "role_app_baseline_pkey");
+		if (!OidIsValid(c->role_app_ceiling_pkey))
+			c->role_app_ceiling_pkey = RelOid(c->nsp, "role_app_ceiling_pkey");
+	}
+	else
+		c->role_org_permissions_pkey = c->role_app_baseline_pkey =
+			c->role_app_ceiling_pkey = InvalidOid;
+	/* 0.2.0: identity from outside, and the key of the acting-user token */
+	c->jwt_keys = TableOid(c, &meta, "jwt_keys", true);
+	c->jwt_config = TableOid(c, &meta, "jwt_config", true);
+	c->cluster_key = TableOid(c, &meta, "cluster_key", true);
+
+	/*
+	 * All or nothing: while some tables are reference tables and others
+	 * not (orgs.citus_setup() not run to the end, or a table that an
+	 * update of the extension added since), the nodes do not read the same
+	 * rows.
+	 */
+	if (c->citus && !resolve_missing)
+	{
+		const char *local_one = NULL;
+
+		for (int i = 0; i < c->nshells; i++)
+			if (ReferenceShardOf(&meta, c->shells[i]) == 0)
+				local_one = get_rel_name(c->shells[i]);
+		if (local_one != NULL && missing_ok)
+			resolve_missing = true;
+		else if (local_one != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" of pg_orgs is not a Citus reference table, but others are", local_one),
+					 errhint("Run SELECT orgs.citus_setup(); on the coordinator.")));
 	}
 	c->act_as_fn = LookupFuncName(list_make2(makeString(nspname), makeString("act_as")),
 								  2, argtypes, true);
@@ -313,10 +573,19 @@ OrgsCatalogIsWatched(Oid relid, bool *is_matrix)
 		*is_matrix = true;
 		return true;
 	}
-	return relid == catalog.users || relid == catalog.organizations ||
+	if (relid == catalog.users || relid == catalog.organizations ||
 		relid == catalog.owner_names || relid == catalog.members ||
 		relid == catalog.apps || relid == catalog.teams ||
-		relid == catalog.team_members || relid == catalog.team_apps;
+		relid == catalog.team_members || relid == catalog.team_apps ||
+		(OidIsValid(catalog.jwt_keys) && relid == catalog.jwt_keys) ||
+		(OidIsValid(catalog.jwt_config) && relid == catalog.jwt_config) ||
+		(OidIsValid(catalog.cluster_key) && relid == catalog.cluster_key))
+		return true;
+	/* the tables themselves, when the engine reads their Citus shards */
+	for (int i = 0; i < catalog.nshells; i++)
+		if (relid == catalog.shells[i])
+			return true;
+	return false;
 }
 
 /*
@@ -341,6 +610,94 @@ OrgsCatalogRevalidate(void)
 		return false;
 	catalog_valid = true;
 	return true;
+}
+
+/*
+ * OrgsLocalPlacement
+ *		The relation that holds the rows of table relid on this node: relid
+ *		itself, or the local copy of its shard when it is a Citus reference
+ *		table (an error when this node has none, or when it is a Citus table
+ *		of another kind).  For any table, not only the engine's: the
+ *		extension's triggers read and write the other tables of pg_orgs
+ *		through it (orgs_internal.local_table()).
+ */
+Oid
+OrgsLocalPlacement(Oid relid)
+{
+	CitusMeta	meta;
+	int64		shard;
+	char	   *name;
+	Oid			local;
+
+	if (!CitusMetaLookup(&meta))
+		return relid;
+	shard = ReferenceShardOf(&meta, relid);
+	if (shard == 0)
+		return relid;
+	name = get_rel_name(relid);
+	if (shard < 0 || name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("relation %u is a Citus table but not a reference table", relid)));
+	local = get_relname_relid(ShardRelName(name, shard), get_rel_namespace(relid));
+	if (!OidIsValid(local))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("this node holds no copy of the reference table \"%s\"", name),
+				 errdetail("Its shard " INT64_FORMAT " has no placement here.", shard)));
+	return local;
+}
+
+/*
+ * OrgsTableName
+ *		The name of the table of pg_orgs that rel is, or whose Citus shard
+ *		(<table>_<shardid>) it is: a trigger fires on the shard, and asks
+ *		which table it belongs to.  No table of pg_orgs has a name that ends
+ *		in "_" and digits, so stripping that suffix is exact; it costs no
+ *		catalog access (the row triggers call it for every row).
+ */
+const char *
+OrgsTableName(Relation rel)
+{
+	const char *name = RelationGetRelationName(rel);
+	int			len = strlen(name);
+	int			i = len;
+
+	while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
+		i--;
+	if (i < len && i > 1 && name[i - 1] == '_')
+		return pnstrdup(name, i - 1);
+	return name;
+}
+
+PG_FUNCTION_INFO_V1(orgs_local_table);
+PG_FUNCTION_INFO_V1(orgs_base_table);
+
+/*
+ * orgs_internal.local_table(tbl regclass) RETURNS regclass
+ *		See OrgsLocalPlacement.
+ */
+Datum
+orgs_local_table(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_OID(OrgsLocalPlacement(PG_GETARG_OID(0)));
+}
+
+/*
+ * orgs_internal.base_table(tbl regclass) RETURNS name
+ *		The name of the table of pg_orgs that tbl is, or whose shard it is:
+ *		see OrgsTableName (TG_TABLE_NAME of a trigger that fires on a shard
+ *		is the shard's name).
+ */
+Datum
+orgs_base_table(PG_FUNCTION_ARGS)
+{
+	Relation	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
+	Name		result = (Name) palloc0(NAMEDATALEN);
+
+	namestrcpy(result, OrgsTableName(rel));
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_NAME(result);
 }
 
 /*

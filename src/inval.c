@@ -63,6 +63,16 @@
  *	  The receiving side (which entries are dropped for a code) is in
  *	  cache.c.
  *
+ *	  Citus.  When the tables are Citus reference tables, a write runs on
+ *	  the local copy of the shard on every node (catalog.c), in one
+ *	  distributed transaction, and these triggers fire there, on every
+ *	  node: each node's write queues the codes in that node's transaction,
+ *	  and its commit (COMMIT PREPARED on the workers, which Citus runs
+ *	  before the coordinator's COMMIT returns) sends them to that node's
+ *	  backends.  So a committed revocation reaches every backend of every
+ *	  node at its next statement.  The triggers tell the table by its name
+ *	  without the shard's suffix (OrgsTableName).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -401,7 +411,8 @@ orgs_invalidate_row(PG_FUNCTION_ARGS)
 				 errmsg("invalidate_row() must be called as an AFTER ... FOR EACH ROW trigger")));
 
 	desc = RelationGetDescr(td->tg_relation);
-	table = RelationGetRelationName(td->tg_relation);
+	/* on a Citus node the trigger fires on the table's shard */
+	table = OrgsTableName(td->tg_relation);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		rows[nrows++] = td->tg_trigtuple;
 	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))

@@ -44,6 +44,11 @@
  *	  commit, nobody after a rollback).  JwtRelcacheCallback() marks the
  *	  cache stale when the invalidation names one of the two tables (or
  *	  everything); so do DDL and VACUUM on them, which only costs a reload.
+ *	  On a Citus cluster the tables are reference tables and the keys are
+ *	  read from this node's copy of their shard (catalog.c); the statement
+ *	  trigger fires on that copy, on every node, and a change of the
+ *	  tables' placements invalidates the tables themselves: both are
+ *	  watched.
  *	  The cache is also stale when the extension is not the one it was
  *	  loaded under (DROP and CREATE EXTENSION), and, while it was loaded
  *	  from a database without the tables (pg_orgs 0.1.0 before
@@ -139,8 +144,11 @@ typedef struct KeyCache
 	bool		valid;			/* cleared by the relcache callback */
 	bool		loading;		/* a load began and did not end */
 	Oid			extension;		/* loaded under this installation */
-	Oid			keys_rel;		/* orgs.jwt_keys, or InvalidOid (0.1.0) */
-	Oid			config_rel;		/* orgs.jwt_config */
+	Oid			keys_rel;		/* orgs.jwt_keys (its local copy on a Citus
+								 * node), or InvalidOid (0.1.0) */
+	Oid			config_rel;		/* orgs.jwt_config (likewise) */
+	Oid			keys_shell;		/* the tables themselves, when the above */
+	Oid			config_shell;	/* are the local copies of Citus shards */
 	int			nkeys;
 	int			maxkeys;
 	JwtKey	   *keys;
@@ -865,7 +873,9 @@ JwtRelcacheCallback(Datum arg, Oid relid)
 {
 	if (!OidIsValid(relid) ||
 		(OidIsValid(kc.keys_rel) && relid == kc.keys_rel) ||
-		(OidIsValid(kc.config_rel) && relid == kc.config_rel))
+		(OidIsValid(kc.config_rel) && relid == kc.config_rel) ||
+		(OidIsValid(kc.keys_shell) && relid == kc.keys_shell) ||
+		(OidIsValid(kc.config_shell) && relid == kc.config_shell))
 		kc.valid = false;
 }
 
@@ -924,7 +934,8 @@ IntAttr(Relation rel, HeapTuple tup, int attno, int dflt)
 static void
 LoadKeys(void)
 {
-	Oid			nsp = OrgsCatalogGet()->nsp;
+	OrgsCatalog *c = OrgsCatalogGet();
+	Oid			nsp = c->nsp;
 	Snapshot	snap;
 	Relation	rel;
 	SysScanDesc scan;
@@ -932,8 +943,11 @@ LoadKeys(void)
 	MemoryContext old;
 
 	kc.extension = OrgsExtensionOid();
-	kc.keys_rel = get_relname_relid("jwt_keys", nsp);
-	kc.config_rel = get_relname_relid("jwt_config", nsp);
+	/* the rows this node holds (catalog.c: a Citus shard's local copy) */
+	kc.keys_rel = c->jwt_keys;
+	kc.config_rel = c->jwt_config;
+	kc.keys_shell = get_relname_relid("jwt_keys", nsp);
+	kc.config_shell = get_relname_relid("jwt_config", nsp);
 	kc.subject_claim = "sub";
 	kc.leeway = 30;
 	kc.max_bytes = 8192;
@@ -1020,8 +1034,7 @@ KeyCacheSync(void)
 		kc.valid = false;
 	}
 	if (kc.valid && !kc.loading && kc.extension == OrgsExtensionOid() &&
-		(OidIsValid(kc.keys_rel) ||
-		 !OidIsValid(get_relname_relid("jwt_keys", OrgsCatalogGet()->nsp))))
+		(OidIsValid(kc.keys_rel) || !OidIsValid(OrgsCatalogGet()->jwt_keys)))
 		return;
 	FreeKeys();
 	kc.valid = true;
@@ -1037,26 +1050,15 @@ KeyCacheSync(void)
 static bool
 VerifyHs256(const JwtKey *k, const char *input, int len, const uint8 *sig, int siglen)
 {
-	uint8		mac[32];
-	pg_hmac_ctx *ctx;
-	uint8		diff = 0;
+	uint8		mac[HMAC_SHA256_LEN];
 	bool		ok;
 
-	if (siglen != 32)
+	if (siglen != HMAC_SHA256_LEN)
 		return false;
-	ctx = pg_hmac_create(PG_SHA256);
-	if (ctx == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	ok = pg_hmac_init(ctx, k->secret, k->secret_len) == 0 &&
-		pg_hmac_update(ctx, (const uint8 *) input, len) == 0 &&
-		pg_hmac_final(ctx, mac, sizeof(mac)) == 0;
-	pg_hmac_free(ctx);
-	if (!ok)
-		return false;
-	for (int i = 0; i < 32; i++)
-		diff |= mac[i] ^ sig[i];
+	ok = HmacSha256(k->secret, k->secret_len, (const uint8 *) input, len, mac) &&
+		EqualConstantTime(mac, sig, HMAC_SHA256_LEN);
 	explicit_bzero(mac, sizeof(mac));
-	return diff == 0;
+	return ok;
 }
 
 static bool

@@ -3,8 +3,10 @@
  * pg_orgs.c
  *	  Module entry point: the module magic, the configuration parameter of
  *	  the permission cache (superuser-only: it bounds a backend's memory),
- *	  and the registration of the callbacks of acting.c, cache.c and
- *	  check.c.
+ *	  and the registration of the callbacks of acting.c (which defines the
+ *	  parameters of the acting-user token: before the prefix pg_orgs is
+ *	  reserved, so that a value Citus set before this library was loaded
+ *	  is kept), cache.c and check.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -38,8 +40,8 @@ _PG_init(void)
 							64 * 1024, 64, MAX_KILOBYTES,
 							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
+	ActingInit();				/* defines pg_orgs.acting_token and its lifetime */
 	MarkGUCPrefixReserved("pg_orgs");
-	ActingInit();
 	CacheInit();
 	CheckInit();
 	InvalInit();

@@ -12,6 +12,7 @@
 
 #include "postgres.h"
 
+#include "utils/relcache.h"
 #include "utils/snapshot.h"
 
 #include "compat.h"
@@ -134,6 +135,8 @@ extern PermSet MatrixParseList(const Matrix *m, PermScope scope,
  * catalog.c: the extension's relations and indexed look-ups on them.
  * ---------------------------------------------------------------------
  */
+#define ORGS_MAX_TABLES	32		/* tables of pg_orgs resolved by catalog.c */
+
 typedef struct OrgsCatalog
 {
 	Oid			extension;		/* pg_extension OID of pg_orgs */
@@ -180,6 +183,18 @@ typedef struct OrgsCatalog
 	Oid			act_as_fn;		/* orgs.act_as(text, boolean) */
 	Oid			apps_with_permission_fn;	/* orgs.apps_with_permission(text) */
 	Oid			orgs_with_permission_fn;	/* orgs.orgs_with_permission(text) */
+	/* read by jwt.c and acting.c (InvalidOid where the table is absent) */
+	Oid			jwt_keys;
+	Oid			jwt_config;
+	Oid			cluster_key;
+	/*
+	 * Citus (see catalog.c): the relations above are the local copies of
+	 * the reference tables; shells[] are the tables themselves, watched
+	 * for changes of their placements.
+	 */
+	bool		citus;			/* the tables are Citus reference tables */
+	int			nshells;
+	Oid			shells[ORGS_MAX_TABLES];
 } OrgsCatalog;
 
 extern OrgsCatalog *OrgsCatalogGet(void);
@@ -187,6 +202,8 @@ extern bool OrgsCatalogResolved(void);
 extern bool OrgsCatalogIsWatched(Oid relid, bool *is_matrix);
 extern bool OrgsCatalogRevalidate(void);
 extern Oid	OrgsExtensionOid(void);
+extern Oid	OrgsLocalPlacement(Oid relid);
+extern const char *OrgsTableName(Relation rel);
 
 /* an app's owner, as read from orgs.apps */
 typedef struct AppOwner
@@ -354,6 +371,13 @@ typedef struct CacheStatistics
 extern void CacheStats(CacheStatistics *out);
 extern void CacheCountHit(bool hit);
 extern void CacheReset(void);
+
+/* token.c: primitives shared by jwt.c and acting.c */
+#define HMAC_SHA256_LEN	32
+extern int	Base64UrlEncode(const uint8 *in, int len, char *out);
+extern bool HmacSha256(const uint8 *key, int keylen, const uint8 *data, int len,
+					   uint8 *mac);
+extern bool EqualConstantTime(const void *a, const void *b, int len);
 
 /* check.c */
 extern void CheckInit(void);

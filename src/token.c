@@ -5,11 +5,17 @@
  *	  URL-safe (base64url without padding, 43 characters), and their
  *	  SHA-256 hash, the only thing stored.
  *
+ *	  Also the primitives that jwt.c (HS256 signatures) and acting.c (the
+ *	  acting-user token of a Citus cluster) share: HMAC-SHA256 through
+ *	  PostgreSQL's common/hmac.h, a comparison in constant time, and the
+ *	  base64url encoding.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "common/cryptohash.h"
+#include "common/hmac.h"
 #include "common/sha2.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -25,27 +31,24 @@ static const char b64url[] =
 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /*
- * orgs.generate_token() RETURNS text
- *		A fresh token: 256 random bits as 43 base64url characters.
+ * Base64UrlEncode
+ *		Encode len bytes as base64url without padding into out, which has
+ *		room for (len * 4 + 2) / 3 + 1 bytes; returns the length written.
  */
-Datum
-orgs_generate_token(PG_FUNCTION_ARGS)
+int
+Base64UrlEncode(const uint8 *in, int len, char *out)
 {
-	uint8		raw[TOKEN_BYTES + 2];
-	char		out[TOKEN_BYTES * 4 / 3 + 4];
 	int			n = 0;
 
-	if (!pg_strong_random(raw, TOKEN_BYTES))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not generate random token")));
-	raw[TOKEN_BYTES] = raw[TOKEN_BYTES + 1] = 0;
-
-	for (int i = 0; i < TOKEN_BYTES; i += 3)
+	for (int i = 0; i < len; i += 3)
 	{
-		uint32		v = (raw[i] << 16) | (raw[i + 1] << 8) | raw[i + 2];
-		int			left = TOKEN_BYTES - i;
+		uint32		v = (uint32) in[i] << 16;
+		int			left = len - i;
 
+		if (left > 1)
+			v |= (uint32) in[i + 1] << 8;
+		if (left > 2)
+			v |= in[i + 2];
 		out[n++] = b64url[(v >> 18) & 63];
 		out[n++] = b64url[(v >> 12) & 63];
 		if (left > 1)
@@ -54,6 +57,63 @@ orgs_generate_token(PG_FUNCTION_ARGS)
 			out[n++] = b64url[v & 63];
 	}
 	out[n] = '\0';
+	return n;
+}
+
+/*
+ * HmacSha256
+ *		HMAC-SHA256 of data with key into mac (32 bytes).  False when the
+ *		computation failed (out of memory in the crypto library).
+ */
+bool
+HmacSha256(const uint8 *key, int keylen, const uint8 *data, int len, uint8 *mac)
+{
+	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
+	bool		ok;
+
+	if (ctx == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	ok = pg_hmac_init(ctx, key, keylen) == 0 &&
+		pg_hmac_update(ctx, data, len) == 0 &&
+		pg_hmac_final(ctx, mac, PG_SHA256_DIGEST_LENGTH) == 0;
+	pg_hmac_free(ctx);
+	return ok;
+}
+
+/*
+ * EqualConstantTime
+ *		Are the len bytes at a and b equal?  In time that depends on len
+ *		only.
+ */
+bool
+EqualConstantTime(const void *a, const void *b, int len)
+{
+	const uint8 *x = a;
+	const uint8 *y = b;
+	uint8		diff = 0;
+
+	for (int i = 0; i < len; i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}
+
+/*
+ * orgs.generate_token() RETURNS text
+ *		A fresh token: 256 random bits as 43 base64url characters.
+ */
+Datum
+orgs_generate_token(PG_FUNCTION_ARGS)
+{
+	uint8		raw[TOKEN_BYTES];
+	char		out[TOKEN_BYTES * 4 / 3 + 4];
+	int			n PG_USED_FOR_ASSERTS_ONLY;
+
+	if (!pg_strong_random(raw, TOKEN_BYTES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate random token")));
+	n = Base64UrlEncode(raw, TOKEN_BYTES, out);
+	Assert(n == 43);
 	explicit_bzero(raw, sizeof(raw));
 	PG_RETURN_TEXT_P(cstring_to_text(out));
 }

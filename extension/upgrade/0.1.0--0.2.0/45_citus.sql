@@ -1,0 +1,1 @@
+-- @include extension/schema/80_citus.sql
