@@ -122,12 +122,12 @@ SELECT m.org_id, t.id, m.user_id
 --------------------------------------------------------------------------
 -- apps: 95% owned by orgs drawn log-uniformly, 5% personal
 --------------------------------------------------------------------------
-INSERT INTO orgs.apps (id, org_id, owner_user_id, app_id, description, visibility)
+INSERT INTO orgs.apps (id, org_id, owner_user_id, app_id, description, is_public)
 SELECT g,
        CASE WHEN personal THEN NULL ELSE pg_temp.zipf(:n_orgs, x) END,
        CASE WHEN personal THEN 1 + floor(x * :n_users)::int END,
        'a' || g, 'App ' || g,
-       CASE WHEN random() < 0.1 THEN 'public' ELSE 'private' END
+       random() < 0.1
   FROM (SELECT g, random() < 0.05 AS personal, random() AS x
           FROM generate_series(1, :n_apps) g) s;
 
