@@ -173,8 +173,21 @@ CREATE UNLOGGED TABLE bench.verify_log (
     own_write boolean,     -- the check right after this session's own write
     g         integer,
     ours      boolean,     -- the C engine's answer
-    fresh     boolean      -- a fresh SQL evaluation in the same statement
+    fresh     boolean,     -- SQL, with the statement's snapshot (taken before the engine call)
+    after     boolean      -- SQL, with a snapshot taken after the engine call
 );
+
+-- The same rule as bench.sql_has_app_permission, read with a snapshot of
+-- its own: VOLATILE (and not inlinable, because of SET), so in READ
+-- COMMITTED its query takes a new snapshot when it runs.  Called after the
+-- engine in the same target list, it tells a check that saw a grant change
+-- committed while its statement ran (allowed: the engine reads what is
+-- committed now) from a stale one (the engine behind both snapshots).
+CREATE FUNCTION bench.sql_has_app_permission_now(p_user bigint, p_app bigint, p_perm text)
+RETURNS boolean
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT bench.sql_has_app_permission(p_user, p_app, p_perm) $$;
 CREATE UNLOGGED TABLE bench.write_log (pid integer, ts timestamptz, g integer);
 
 CREATE TABLE bench.cache_results (

@@ -480,16 +480,21 @@ BEGIN
     RETURN NEXT '';
     SELECT count(*) AS checks,
            count(*) FILTER (WHERE own_write) AS own,
-           count(*) FILTER (WHERE ours IS DISTINCT FROM fresh) AS stale,
+           count(*) FILTER (WHERE ours IS DISTINCT FROM fresh AND ours IS DISTINCT FROM after) AS stale,
+           count(*) FILTER (WHERE ours IS DISTINCT FROM fresh AND ours IS NOT DISTINCT FROM after) AS ahead,
            count(*) FILTER (WHERE ours) AS yes,
            count(*) FILTER (WHERE NOT ours) AS no,
            count(DISTINCT pid) AS sessions
       INTO r FROM rpt.verify_log WHERE scale = p_scale;
     RETURN NEXT format('**Stale answers**: %s. Verification run (%s s, 2 sessions, 1%% writes on 10 hot grants, '
-                       || 'every check of a hot pair compared with a fresh SQL evaluation in the same statement): '
+                       || 'every check of a hot pair made between two SQL evaluations of the same rule, one with the '
+                       || 'statement''s snapshot and one with a snapshot taken after the check; an answer is stale '
+                       || 'when both agree and the check differs): '
                        || '%s writes, %s checks (%s granted, %s denied), of which %s were the same session''s '
                        || 'next check after its own write and %s were another session''s first check of a '
-                       || 'grant after a write to it.',
+                       || 'grant after a write to it; %s checks saw a change committed while their statement '
+                       || 'ran (newer than the statement''s snapshot, as documented: the engine reads what is '
+                       || 'committed when it builds).',
         CASE WHEN r.stale = 0 THEN '**none**' ELSE '**' || r.stale || ' STALE ANSWERS**' END,
         current_setting('bench.verify_secs'),
         (SELECT count(*) FROM rpt.write_log WHERE scale = p_scale), r.checks, r.yes, r.no, r.own,
@@ -498,7 +503,7 @@ BEGIN
           CROSS JOIN LATERAL (SELECT * FROM rpt.write_log w
                                WHERE w.scale = v.scale AND w.g = v.g AND w.ts < v.ts
                                ORDER BY w.ts DESC LIMIT 1) w
-          WHERE v.scale = p_scale AND NOT v.own_write AND w.pid <> v.pid));
+          WHERE v.scale = p_scale AND NOT v.own_write AND w.pid <> v.pid), r.ahead);
     RETURN NEXT '';
     RETURN NEXT '**Cache build** (a fresh connection per probe; the statement is planned, the matrix loaded '
              || 'and the tables opened first by warm-up users, so the build is the fixture''s own). '

@@ -17,7 +17,7 @@ CREATE TABLE rpt.cache_results (scale text, fixture text, rep integer, bytes_emp
 CREATE TABLE rpt.cache_fixtures (fixture text, user_id bigint, app_id bigint,
                                  teams integer, grants integer, set_form boolean);
 CREATE TABLE rpt.verify_log (scale text, pid integer, ts timestamptz, own_write boolean,
-                             g integer, ours boolean, fresh boolean);
+                             g integer, ours boolean, fresh boolean, after boolean);
 CREATE TABLE rpt.write_log (scale text, pid integer, ts timestamptz, g integer);
 CREATE TABLE rpt.traffic (scale text, variant text, rate integer, rep integer, tps double precision,
                           xacts bigint, attacker_xacts bigint, tps_whole double precision);
