@@ -26,7 +26,7 @@
 --   105   invitation_accepted       accept_invitation
 --   106   invitation_declined       decline_invitation
 --   107   team_created              create_team
---   108   team_updated              rename_team, set_team_app_permission
+--   108   team_updated              rename_team, set_team_default_permission, set_team_app_permission
 --   109   team_deleted              delete_team
 --   110   team_member_added         add_team_member
 --   111   team_member_removed       remove_team_member

@@ -200,6 +200,37 @@ END;
 $$;
 COMMENT ON FUNCTION orgs.rename_team(text, text, text) IS 'Rename a team (teams.manage).';
 
+CREATE OR REPLACE FUNCTION orgs.set_team_default_permission(org_id text, team_id text,
+                                                            default_permission orgs.team_permission)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_actor bigint := orgs_internal.require_actor();
+    v_org bigint := orgs_internal.visible_org(org_id);
+    v_team orgs.teams;
+BEGIN
+    IF default_permission IS NULL THEN
+        RAISE EXCEPTION 'default permission must not be null' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM orgs_internal.require_level(default_permission);
+    PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage', 'change teams in organization %s');
+    v_team := orgs_internal.visible_team(v_org, team_id);
+    IF v_team.default_permission = set_team_default_permission.default_permission THEN
+        RETURN;                 -- nothing changes, nothing to log
+    END IF;
+    UPDATE orgs.teams t SET default_permission = set_team_default_permission.default_permission
+     WHERE t.id = v_team.id;
+    PERFORM orgs_internal.write_audit(v_org, 108, 'team_updated', v_team.team_id::text,
+                             jsonb_build_object('default_permission',
+                                                jsonb_build_object('old', v_team.default_permission,
+                                                                   'new', set_team_default_permission.default_permission)));
+END;
+$$;
+COMMENT ON FUNCTION orgs.set_team_default_permission(text, text, orgs.team_permission) IS
+    'Change the level a team gives the apps added to it without one (teams.manage); the levels of its apps stay as they are.';
+
 CREATE OR REPLACE FUNCTION orgs.delete_team(org_id text, team_id text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER

@@ -1,6 +1,6 @@
 --
--- Teams: create_team, rename_team, delete_team, add_team_member,
--- remove_team_member, add_team_app, set_team_app_permission,
+-- Teams: create_team, rename_team, set_team_default_permission, delete_team,
+-- add_team_member, remove_team_member, add_team_app, set_team_app_permission,
 -- remove_team_app; the views orgs.org_teams and orgs.app_teams.
 --
 -- Every refusal is run through pg_temp.try, which prints the SQLSTATE as a
@@ -238,6 +238,27 @@ SELECT pg_temp.try($$SELECT orgs.remove_team_app('ft_org', 'labelers', 'ft_org/f
 SELECT pg_temp.try($$SELECT orgs.remove_team_app('ft_org', 'labelers', 'ft_org/nosuch')$$);
 SELECT orgs.has_app_permission('ft_tc', 'ft_org/ft_app2', 'app.view') AS tc_sees_app2;
 SELECT team_id, apps FROM orgs.org_teams WHERE org_id = 'ft_org' ORDER BY team_id;
+
+--------------------------------------------------------------------------
+-- set_team_default_permission (teams.manage): apps added later only
+--------------------------------------------------------------------------
+SELECT orgs.act_as('ft_ou', false);
+SELECT pg_temp.try($$SELECT orgs.set_team_default_permission('ft_org', 'labelers', 'labeler_lead')$$);
+SELECT orgs.act_as('ft_zed', false);
+SELECT pg_temp.try($$SELECT orgs.set_team_default_permission('ft_org', 'labelers', 'labeler_lead')$$);
+SELECT orgs.act_as('ft_ann', false);
+SELECT default_permission FROM orgs.org_teams WHERE org_id = 'ft_org' AND lower(team_id::text) = 'labelers';
+SELECT orgs.set_team_default_permission('ft_org', 'LABELERS', 'model_trainer');
+SELECT orgs.set_team_default_permission('ft_org', 'labelers', 'model_trainer');   -- no change, not logged
+SELECT default_permission FROM orgs.org_teams WHERE org_id = 'ft_org' AND lower(team_id::text) = 'labelers';
+SELECT pg_temp.try($$SELECT orgs.set_team_default_permission('ft_org', 'labelers', NULL)$$);
+SELECT pg_temp.try($$SELECT orgs.set_team_default_permission('ft_org', 'labelers', 'labeler_boss')$$);
+SELECT pg_temp.try($$SELECT orgs.set_team_default_permission('ft_org', 'nosuch', 'labeler_lead')$$);
+-- the app the team had keeps its level; an app added without one gets the new default
+SELECT orgs.add_team_app('ft_org', 'labelers', 'ft_org/ft_app2');
+SELECT team_id, apps FROM orgs.org_teams WHERE org_id = 'ft_org' ORDER BY team_id;
+SELECT orgs.has_app_permission('ft_tc', 'ft_org/ft_app2', 'models.train') AS tc_trains_app2;
+SELECT orgs.remove_team_app('ft_org', 'labelers', 'ft_org/ft_app2');
 
 --------------------------------------------------------------------------
 -- remove_team_member (teams.manage_members)
