@@ -429,21 +429,25 @@ VG
 fi
 
 # valgrind_report: count the valgrind errors with a frame in pg_orgs.so.
+# A frame of pg_orgs shows as "(in .../pg_orgs.so)" without debug
+# information and as "(acting.c:851)" (the file name only) with it, so the
+# pattern names the object and every C file of src/.
 valgrind_report() {
-	local errors total
+	local errors total ours
 	[ "${VALGRIND:-0}" = 1 ] || return 0
 	stop_servers
+	ours="pg_orgs[.]so|[(]($(cd "$REPO/src" && ls *.c | sed 's/[.]c$//' | paste -sd'|'))[.]c:[0-9]+[)]"
 	total=$(cat "$VALGRIND_DIR"/*.log 2>/dev/null | grep -c '^==[0-9]*== [A-Z]' || true)
 	# an error is a block of lines "==pid== ..." up to an empty "==pid== "
-	errors=$(cat "$VALGRIND_DIR"/*.log 2>/dev/null | awk '
-		/^==[0-9]+== *$/ { if (blk ~ /pg_orgs\.so|src\/[a-z_]+\.c:/) n++; blk = ""; next }
+	errors=$(cat "$VALGRIND_DIR"/*.log 2>/dev/null | awk -v ours="$ours" '
+		/^==[0-9]+== *$/ { if (blk ~ ours) n++; blk = ""; next }
 		/^==[0-9]+== / { blk = blk "\n" $0 }
-		END { if (blk ~ /pg_orgs\.so|src\/[a-z_]+\.c:/) n++; print n + 0 }')
+		END { if (blk ~ ours) n++; print n + 0 }')
 	msg ""
-	msg "== valgrind: $(ls "$VALGRIND_DIR" | wc -l) process logs, $errors error(s) with a pg_orgs frame"
+	msg "== valgrind: $(ls "$VALGRIND_DIR" | wc -l) process logs, $total error(s) in all, $errors with a pg_orgs frame"
 	if [ "$errors" -gt 0 ]; then
-		cat "$VALGRIND_DIR"/*.log | awk '
-			/^==[0-9]+== *$/ { if (blk ~ /pg_orgs\.so|src\/[a-z_]+\.c:/) print blk "\n"; blk = ""; next }
+		cat "$VALGRIND_DIR"/*.log | awk -v ours="$ours" '
+			/^==[0-9]+== *$/ { if (blk ~ ours) print blk "\n"; blk = ""; next }
 			/^==[0-9]+== / { blk = blk "\n" $0 }' | head -n 200
 		record_group valgrind 0 "$errors"
 	else
