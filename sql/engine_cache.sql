@@ -169,6 +169,15 @@ SELECT generation > :gen2 AS moved_on_truncate FROM orgs.cache_stats();
 SELECT * FROM pg_temp.tc();
 ROLLBACK;
 SELECT * FROM pg_temp.tc();
+-- ... but not on a relcache invalidation that changes no row (ANALYZE, as
+-- autovacuum runs after a model change; VACUUM): not of a model table, not
+-- of a membership table
+SELECT generation AS gen3, resets AS resets3 FROM orgs.cache_stats() \gset
+ANALYZE orgs.permissions;
+ANALYZE orgs.role_app_baseline;
+VACUUM orgs.members;
+SELECT * FROM pg_temp.tc();
+SELECT generation = :gen3 AS nothing_dropped, resets = :resets3 AS no_reset FROM orgs.cache_stats();
 SELECT orgs.act_as(NULL, false);
 
 --------------------------------------------------------------------------

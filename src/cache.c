@@ -41,10 +41,13 @@
  *		  a name entry under the name's code; a role link under the role's;
  *		- a received code drops every entry listed under it (collisions only
  *		  drop more); a user's memos go with its entry;
- *		- the code of everything, a reset of the invalidation queue, a
- *		  change of the model tables or of the extension's relations (DDL,
- *		  DROP or UPDATE of the extension: the catalog is resolved again and
- *		  compared) reset the whole cache.
+ *		- the code of everything (which a change of a model table's rows
+ *		  sends), a reset of the invalidation queue, and a change of the
+ *		  extension's relations (DDL, DROP or UPDATE of the extension: a
+ *		  relcache invalidation of one of them makes the catalog be
+ *		  resolved again and compared; only a difference resets) reset the
+ *		  whole cache.  A relcache invalidation that moves nothing (VACUUM,
+ *		  ANALYZE) drops nothing.
  *	  Invalidation messages are taken in once per statement (the first
  *	  engine call of a statement calls AcceptInvalidationMessages), and
  *	  whenever PostgreSQL takes them in on its own (relation locks).
@@ -301,7 +304,7 @@ MakeHash(const char *name, Size keysize, Size entrysize)
 static void
 RelcacheCallback(Datum arg, Oid relid)
 {
-	bool		is_matrix;
+	bool		is_matrix pg_attribute_unused();
 
 	if (!OidIsValid(relid))
 	{
@@ -313,13 +316,15 @@ RelcacheCallback(Datum arg, Oid relid)
 	}
 	if (OrgsCatalogIsWatched(relid, &is_matrix))
 	{
-		/* DDL, VACUUM, ALTER/DROP EXTENSION: is the catalog still right? */
+		/*
+		 * DDL, VACUUM, ANALYZE, ALTER/DROP EXTENSION: is the catalog still
+		 * right?  Not a reset, even for a model table: a change of a model
+		 * table's rows sends the code of everything (its statement
+		 * triggers), and a relation that moved fails the check; anything
+		 * else (autovacuum's ANALYZE after a model change, say) leaves the
+		 * answers as they are.
+		 */
 		catalog_check = true;
-		if (is_matrix)
-		{
-			pending_reset = true;
-			resets_seen++;
-		}
 		return;
 	}
 	if (relid < FirstNormalObjectId || !cache_ready)
