@@ -429,14 +429,13 @@ DECLARE
     v_settings text[] := ARRAY['citus.enable_unsafe_triggers',
                                'citus.enable_local_reference_table_foreign_keys'];
     v_values text[] := ARRAY['on', 'off'];
-    v_trigger record;
-    v_triggers text[] := '{}';
+    v_triggers text[];
     v_srr text;
     v_saved text[];
     v_by_org text[] := ARRAY['clusters', 'nodepools', 'overview_stats', 'usage_records',
                              'cost_records', 'budgets', 'invoices'];
     v_all regclass[];
-    v_done regclass[] := '{}';
+    v_done regclass[];
     v_next regclass;
     v_first_org regclass;       -- the groups of co-located tables
     v_first_app regclass;
@@ -506,32 +505,11 @@ BEGIN
     END LOOP;
     -- the triggers off for the copy, on every node (each one's state is
     -- restored at the end)
-    FOR v_trigger IN
-        SELECT t.tgrelid::regclass AS rel, t.tgname, t.tgenabled
-          FROM pg_trigger t
-         WHERE t.tgrelid = ANY (v_all) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
-           AND t.tgtype::int & 32 = 0     -- (Citus cannot enable a TRUNCATE trigger of a shard again)
-    LOOP
-        v_triggers := v_triggers || format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_trigger.rel,
-                                           CASE v_trigger.tgenabled WHEN 'R' THEN 'REPLICA'
-                                                                    WHEN 'A' THEN 'ALWAYS' ELSE '' END,
-                                           v_trigger.tgname);
-        EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_trigger.rel, v_trigger.tgname);
-    END LOOP;
+    v_triggers := orgs_internal.disable_triggers(v_all);
 
     -- each table after the tables of the schema it refers to
-    WHILE cardinality(v_done) < cardinality(v_all) LOOP
-        SELECT t INTO v_next
-          FROM unnest(v_all) AS t
-         WHERE NOT t = ANY (v_done)
-           AND NOT EXISTS (SELECT 1 FROM pg_constraint k
-                            WHERE k.contype = 'f' AND k.conrelid = t AND k.confrelid <> t
-                              AND k.confrelid = ANY (v_all) AND NOT k.confrelid = ANY (v_done))
-         ORDER BY t::text
-         LIMIT 1;
-        IF v_next IS NULL THEN
-            RAISE EXCEPTION 'the foreign keys of the tables of pg_orgs_example form a cycle';
-        END IF;
+    v_done := orgs_internal.foreign_key_order(v_all, 'pg_orgs_example');
+    FOREACH v_next IN ARRAY v_done LOOP
         v_name := (SELECT c.relname FROM pg_class c WHERE c.oid = v_next);
         IF v_name = ANY (v_by_org) THEN
             EXECUTE 'SELECT pg_catalog.create_distributed_table($1, ''org_id'', colocate_with => $2)'
@@ -542,7 +520,6 @@ BEGIN
                 USING v_next, coalesce(v_first_app::text, 'none');
             v_first_app := coalesce(v_first_app, v_next);
         END IF;
-        v_done := v_done || v_next;
     END LOOP;
     FOR i IN 1 .. coalesce(array_length(v_triggers, 1), 0) LOOP
         EXECUTE v_triggers[i];

@@ -59,6 +59,65 @@ REVOKE ALL ON FUNCTION orgs.rotate_cluster_key() FROM PUBLIC;
 -- reference tables already are left alone: after ALTER EXTENSION pg_orgs
 -- UPDATE, run it again (a new table; and the views of orgs, which it makes
 -- read through orgs.view_rows(): see 48_policies.sql).
+-- Two steps that orgs.citus_setup() and pg_orgs_example's
+-- example.distribute() share.
+
+CREATE OR REPLACE FUNCTION orgs_internal.disable_triggers(p_rels regclass[])
+RETURNS text[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_trigger record;
+    v_restore text[] := '{}';
+BEGIN
+    FOR v_trigger IN
+        SELECT t.tgrelid::regclass AS rel, t.tgname, t.tgenabled
+          FROM pg_trigger t
+         WHERE t.tgrelid = ANY (p_rels) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+           AND t.tgtype::int & 32 = 0     -- (Citus cannot enable a TRUNCATE trigger of a shard again)
+    LOOP
+        v_restore := v_restore || format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_trigger.rel,
+                                         CASE v_trigger.tgenabled WHEN 'R' THEN 'REPLICA'
+                                                                  WHEN 'A' THEN 'ALWAYS' ELSE '' END,
+                                         v_trigger.tgname);
+        EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_trigger.rel, v_trigger.tgname);
+    END LOOP;
+    RETURN v_restore;
+END;
+$$;
+COMMENT ON FUNCTION orgs_internal.disable_triggers(regclass[]) IS
+    'Internal: disable the enabled user triggers (but TRUNCATE triggers) of the tables; returns the statements that enable them again as they were.';
+
+CREATE OR REPLACE FUNCTION orgs_internal.foreign_key_order(p_rels regclass[], p_what text)
+RETURNS regclass[]
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_done regclass[] := '{}';
+    v_next regclass;
+BEGIN
+    WHILE cardinality(v_done) < cardinality(p_rels) LOOP
+        SELECT t INTO v_next
+          FROM unnest(p_rels) AS t
+         WHERE NOT t = ANY (v_done)
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                            WHERE k.contype = 'f' AND k.conrelid = t AND k.confrelid <> t
+                              AND k.confrelid = ANY (p_rels) AND NOT k.confrelid = ANY (v_done))
+         ORDER BY t::text
+         LIMIT 1;
+        IF v_next IS NULL THEN
+            RAISE EXCEPTION 'the foreign keys of the tables of % form a cycle', p_what;
+        END IF;
+        v_done := v_done || v_next;
+    END LOOP;
+    RETURN v_done;
+END;
+$$;
+COMMENT ON FUNCTION orgs_internal.foreign_key_order(regclass[], text) IS
+    'Internal: the tables ordered so that each comes after the tables of the list its foreign keys refer to (by name among equals); p_what names them in the error for a cycle.';
+
 CREATE OR REPLACE FUNCTION orgs.citus_setup()
 RETURNS SETOF regclass
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -70,11 +129,9 @@ DECLARE
                                'citus.enable_local_reference_table_foreign_keys'];
     v_values text[] := ARRAY['on', 'off'];
     v_todo regclass[];
-    v_done regclass[] := '{}';
     v_next regclass;
     v_coordinator boolean;
-    v_trigger record;
-    v_triggers text[] := '{}';
+    v_triggers text[];
     v_srr text;
     v_view text;
     v_columns text;
@@ -118,34 +175,10 @@ BEGIN
     END LOOP;
 
     -- Their triggers off for the copy; each one's state is restored below.
-    FOR v_trigger IN
-        SELECT t.tgrelid::regclass AS rel, t.tgname, t.tgenabled
-          FROM pg_trigger t
-         WHERE t.tgrelid = ANY (v_todo) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
-           AND t.tgtype::int & 32 = 0     -- (Citus cannot enable a TRUNCATE trigger of a shard again)
-    LOOP
-        v_triggers := v_triggers || format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_trigger.rel,
-                                           CASE v_trigger.tgenabled WHEN 'R' THEN 'REPLICA'
-                                                                    WHEN 'A' THEN 'ALWAYS' ELSE '' END,
-                                           v_trigger.tgname);
-        EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_trigger.rel, v_trigger.tgname);
-    END LOOP;
-
+    v_triggers := orgs_internal.disable_triggers(v_todo);
     -- Each table after those it refers to.
-    WHILE cardinality(v_done) < cardinality(v_todo) LOOP
-        SELECT t INTO v_next
-          FROM unnest(v_todo) AS t
-         WHERE NOT t = ANY (v_done)
-           AND NOT EXISTS (SELECT 1 FROM pg_constraint k
-                            WHERE k.contype = 'f' AND k.conrelid = t AND k.confrelid <> t
-                              AND k.confrelid = ANY (v_todo) AND NOT k.confrelid = ANY (v_done))
-         ORDER BY t::text
-         LIMIT 1;
-        IF v_next IS NULL THEN
-            RAISE EXCEPTION 'the foreign keys of the tables of pg_orgs form a cycle';
-        END IF;
+    FOREACH v_next IN ARRAY orgs_internal.foreign_key_order(v_todo, 'pg_orgs') LOOP
         EXECUTE 'SELECT pg_catalog.create_reference_table($1)' USING v_next;
-        v_done := v_done || v_next;
         RETURN NEXT v_next;
     END LOOP;
     FOR i IN 1 .. coalesce(array_length(v_triggers, 1), 0) LOOP
