@@ -210,6 +210,8 @@ PopStack(void)
 static void
 ActingXactCallback(XactEvent event, void *arg)
 {
+	/* the acting user may change: no remembered answer is for it (cache.c) */
+	orgs_cache_epoch++;
 	switch (event)
 	{
 		case XACT_EVENT_COMMIT:
@@ -241,6 +243,7 @@ ActingSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
 {
 	int			level = GetCurrentTransactionNestLevel();
 
+	orgs_cache_epoch++;
 	switch (event)
 	{
 		case SUBXACT_EVENT_ABORT_SUB:
@@ -285,6 +288,7 @@ ActingProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	else
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
 								params, queryEnv, dest, qc);
+	orgs_cache_epoch++;
 
 	if (IsA(parsetree, DiscardStmt) &&
 		((DiscardStmt *) parsetree)->target == DISCARD_ALL)
@@ -308,6 +312,7 @@ static void
 TokenAssign(const char *newval, void *extra)
 {
 	token_generation++;
+	orgs_cache_epoch++;
 }
 
 static bool
@@ -745,6 +750,7 @@ ActingUserId(void)
 			return v->user_id;
 		/* set under an installation of pg_orgs that is gone */
 		memset(v, 0, sizeof(*v));
+		orgs_cache_epoch++;
 	}
 	if (acting_token != NULL && acting_token[0] != '\0')
 		return TokenUserId();
@@ -767,6 +773,7 @@ ActingSet(int64 user_id, bool is_local, const char *fname, const char *argname)
 	bool		citus;
 
 	memset(&v, 0, sizeof(v));
+	orgs_cache_epoch++;
 	if (user_id != 0)
 	{
 		v.set = true;

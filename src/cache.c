@@ -13,6 +13,8 @@
  *		  grants (app -> union of the levels) and personal apps, read in one
  *		  pass, plus the user's answer memos (AnswerMemo: remembered
  *		  answers of one permission set, and apps_with_permission's list);
+ *		- per team met, its grants (TeamEntry: app -> level), which the
+ *		  entries of its members are gathered from;
  *		- per app met, its owner or its absence; per org met, its existence
  *		  and (for apps_with_permission) the list of its apps;
  *		- name -> key maps (handles, org IDs, owner names, app names,
@@ -36,11 +38,21 @@
  *	  CacheSync() drops what they name:
  *		- every installed entry registers under the codes that can change
  *		  it, in code_h (code -> list of (kind, key)): a user's entry under
- *		  its own code, the code of each of its teams and of each of its
- *		  orgs; an app entry under its code; an org entry under its code;
- *		  a name entry under the name's code; a role link under the role's;
+ *		  its own code and the code of each of its orgs; its team grants
+ *		  (REF_USER_GRANTS) under the code of each of its teams; a team's
+ *		  grants under the team's code; an app entry under its code; an org
+ *		  entry under its code; a name entry under the name's code; a role
+ *		  link under the role's;
  *		- a received code drops every entry listed under it (collisions only
- *		  drop more); a user's memos go with its entry;
+ *		  drop more); a user's memos go with its entry.  A team's code drops
+ *		  the team's grants and only marks its members' entries: their
+ *		  memos go, and the next GetUser() of each refreshes it
+ *		  (RefreshUser: the team grants gathered again from the teams'
+ *		  entries, the team read once for all its members, the org-level
+ *		  sets derived again), keeping memberships, teams and personal apps,
+ *		  which a team's code cannot change (a change of those sends the
+ *		  user's code).  So a grant change in a team of 50 members costs
+ *		  each backend one read of the team, not 50 user builds;
  *		- the code of everything (which a change of a model table's rows
  *		  sends), a reset of the invalidation queue, and a change of the
  *		  extension's relations (DDL, DROP or UPDATE of the extension: a
@@ -69,7 +81,12 @@
  *	  Memory-lifetime rule.  Memory in the cache is freed only by
  *	  CacheSync(), which runs only in CacheBeginCall() at the start of an
  *	  SQL-callable function, before it looks at anything.  Everything else
- *	  only adds.  So a pointer obtained from the cache (a user entry, a
+ *	  only adds; a refresh replaces an entry's team grants array and puts
+ *	  the old one on a list that the next CacheSync() frees, and updates
+ *	  the entry's org-level sets in place, at most once per call
+ *	  (call_count) and only for an entry CacheSync() marked, which no
+ *	  pointer obtained during the call can point into (GetUser() refreshes
+ *	  before it hands an entry out).  So a pointer obtained from the cache (a user entry, a
  *	  memo, an org's app list) stays valid until the next CacheBeginCall(),
  *	  whatever the current call does in between (builds, look-ups that take
  *	  locks and so process invalidations, errors).  The relcache callback
@@ -79,6 +96,19 @@
  *	  behind.  Callers that keep a pointer across calls (check.c keeps
  *	  memo pointers in fn_extra) must compare CacheGeneration(), which
  *	  changes whenever CacheSync() frees anything.
+ *
+ *	  Fast path.  A policy calls the acting-user check on every row, with
+ *	  the same user and permission list: check.c answers such a call from
+ *	  the memo the previous call of the same call site used, without
+ *	  CacheBeginCall(), while orgs_cache_epoch is unchanged, the statement
+ *	  is the one CacheBeginCall() saw last (orgs_last_stmt), and the outer
+ *	  role is the same.  orgs_cache_epoch therefore changes whenever
+ *	  CacheBeginCall() would do anything or a remembered answer or the
+ *	  acting user may have changed: every relcache callback (whatever it
+ *	  names), every cache_gen change (anything freed), CacheReset(), a new
+ *	  statement, and in acting.c every change of the acting user
+ *	  (act_as, transaction and subtransaction end, utility statements,
+ *	  pg_orgs.acting_token).
  *
  *	  Bound.  pg_orgs.cache_max_kb (superuser-only) bounds everything in
  *	  cache_cxt, memos included.  CacheSync() resets the whole cache when
@@ -118,7 +148,10 @@ typedef struct MemberInfo
 	int64		org_id;
 	PermSet		baseline;		/* B(role) */
 	PermSet		ceiling;		/* C(role) */
-	PermSet		org_perms;		/* effective org-level set */
+	PermSet		role_org;		/* the role's own org-level set */
+	PermSet		org_perms;		/* effective: role_org and what the app-level
+								 * grants imply (DeriveOrgPerms) */
+	bool		baseline_counts;	/* the baseline implies (the org has apps) */
 } MemberInfo;
 
 /* the team grants of a user on one app */
@@ -135,6 +168,9 @@ typedef struct UserData
 	int64		user_id;
 	bool		exists;
 	bool		transient;		/* not kept: lives in stmt_cxt */
+	bool		grants_stale;	/* a team's grants changed: refresh apps */
+	bool		apps_apart;		/* apps is an allocation of its own */
+	uint64		refreshed_call; /* call_count of the last refresh */
 	char		handle[HANDLE_MAXLEN + 1];
 	int			norgs;
 	MemberInfo *orgs;
@@ -153,6 +189,14 @@ typedef struct UserSlot
 	int64		user_id;		/* hash key */
 	UserData   *u;
 } UserSlot;
+
+/* a team's grants (shared by the entries of its members) */
+typedef struct TeamEntry
+{
+	int64		team_id;		/* hash key */
+	int			napps;
+	TeamAppInfo *apps;			/* NULL when none */
+} TeamEntry;
 
 typedef struct AppEntry
 {
@@ -192,7 +236,9 @@ typedef enum RefKind
 	REF_APP,
 	REF_ORG,
 	REF_NAME,
-	REF_ROLE
+	REF_ROLE,
+	REF_TEAM,					/* a team's grants */
+	REF_USER_GRANTS				/* a user's team grants: refresh, keep the rest */
 } RefKind;
 
 typedef struct CodeRef
@@ -225,7 +271,8 @@ static HTAB *users_h,
 		   *names_h,
 		   *roles_h,
 		   *memos_h,
-		   *codes_h;
+		   *codes_h,
+		   *teams_h;
 static UserData *transients = NULL; /* oversized users of this statement */
 static int	ntransients = 0;
 
@@ -237,48 +284,15 @@ static bool catalog_check = false;
 static uint64 resets_seen = 0;	/* bumped by every pending reset */
 
 static CacheStatistics stats;
-static uint64 bound_checked_builds = 0;	/* stats.builds at the last check */
+static uint64 additions = 0;	/* entries built or refreshed, ever */
+static uint64 bound_checked = 0;	/* additions at the last bound check */
+static uint64 call_count = 0;	/* CacheBeginCall()s */
+static List *deferred = NIL;	/* memory to free at the next CacheSync() */
 
-/* the statement CacheBeginCall saw last */
-typedef struct StmtKey
-{
-	TimestampTz start;
-	LocalTransactionId lxid;
-	Snapshot	snap;
-	TransactionId xmax;
-	CommandId	curcid;
-} StmtKey;
-
-static StmtKey last_stmt;
-
-static inline StmtKey
-CurrentStmtKey(void)
-{
-	StmtKey		k;
-
-	k.start = GetCurrentStatementStartTimestamp();
-	k.lxid = OrgsMyLocalTransactionId();
-	if (ActiveSnapshotSet())
-	{
-		k.snap = GetActiveSnapshot();
-		k.xmax = k.snap->xmax;
-		k.curcid = k.snap->curcid;
-	}
-	else
-	{
-		k.snap = NULL;
-		k.xmax = InvalidTransactionId;
-		k.curcid = InvalidCommandId;
-	}
-	return k;
-}
-
-static inline bool
-StmtKeyEqual(StmtKey a, StmtKey b)
-{
-	return a.start == b.start && a.lxid == b.lxid && a.snap == b.snap &&
-		a.xmax == b.xmax && a.curcid == b.curcid;
-}
+/* see pg_orgs.h */
+OrgsStmtKey orgs_last_stmt;
+uint64		orgs_cache_epoch = 1;	/* 0 is never valid */
+uint64		orgs_fast_hits = 0;
 
 static HTAB *
 MakeHash(const char *name, Size keysize, Size entrysize)
@@ -305,6 +319,9 @@ static void
 RelcacheCallback(Datum arg, Oid relid)
 {
 	bool		is_matrix pg_attribute_unused();
+
+	/* whatever it names, the fast path asks CacheBeginCall again */
+	orgs_cache_epoch++;
 
 	if (!OidIsValid(relid))
 	{
@@ -368,6 +385,7 @@ ResetAll(void)
 	ntransients = 0;
 	matrix = NULL;
 	cache_gen++;
+	orgs_cache_epoch++;
 	matrix_gen++;
 	users_h = MakeHash("pg_orgs users", sizeof(int64), sizeof(UserSlot));
 	apps_h = MakeHash("pg_orgs apps", sizeof(int64), sizeof(AppEntry));
@@ -376,6 +394,8 @@ ResetAll(void)
 	roles_h = MakeHash("pg_orgs roles", sizeof(Oid), sizeof(RoleEntry));
 	memos_h = MakeHash("pg_orgs answers", sizeof(AnswerKey), sizeof(AnswerMemo));
 	codes_h = MakeHash("pg_orgs codes", sizeof(uint32), sizeof(CodeList));
+	teams_h = MakeHash("pg_orgs teams", sizeof(int64), sizeof(TeamEntry));
+	deferred = NIL;
 	empty_cache_bytes = MemoryContextMemAllocated(cache_cxt, true);
 	cache_ready = true;
 	stats.resets++;
@@ -410,6 +430,10 @@ EntryExists(RefKind kind, int64 key)
 			return hash_search(names_h, &key, HASH_FIND, NULL) != NULL;
 		case REF_ROLE:
 			return hash_search(roles_h, &roleid, HASH_FIND, NULL) != NULL;
+		case REF_TEAM:
+			return hash_search(teams_h, &key, HASH_FIND, NULL) != NULL;
+		case REF_USER_GRANTS:
+			return hash_search(users_h, &key, HASH_FIND, NULL) != NULL;
 	}
 	return false;
 }
@@ -480,6 +504,17 @@ FreeMemo(AnswerMemo *m)
 	hash_search(memos_h, &m->key, HASH_REMOVE, NULL);
 }
 
+static void
+FreeMemos(UserData *u)
+{
+	for (AnswerMemo *m = u->memos, *next; m != NULL; m = next)
+	{
+		next = m->next_of_user;
+		FreeMemo(m);
+	}
+	u->memos = NULL;
+}
+
 static bool
 DropRef(RefKind kind, int64 key)
 {
@@ -493,13 +528,37 @@ DropRef(RefKind kind, int64 key)
 
 				if (s == NULL)
 					return false;
-				for (AnswerMemo *m = s->u->memos, *next; m != NULL; m = next)
-				{
-					next = m->next_of_user;
-					FreeMemo(m);
-				}
+				FreeMemos(s->u);
+				if (s->u->apps_apart && s->u->apps != NULL)
+					pfree(s->u->apps);
 				pfree(s->u);
 				hash_search(users_h, &key, HASH_REMOVE, NULL);
+				return true;
+			}
+		case REF_USER_GRANTS:
+			{
+				/*
+				 * What the user's teams grant changed: its memos go, and
+				 * GetUser() refreshes the grants from the teams' entries;
+				 * memberships, teams and personal apps stay.
+				 */
+				UserSlot   *s = hash_search(users_h, &key, HASH_FIND, NULL);
+
+				if (s == NULL)
+					return false;
+				FreeMemos(s->u);
+				s->u->grants_stale = true;
+				return true;
+			}
+		case REF_TEAM:
+			{
+				TeamEntry  *t = hash_search(teams_h, &key, HASH_FIND, NULL);
+
+				if (t == NULL)
+					return false;
+				if (t->apps)
+					pfree(t->apps);
+				hash_search(teams_h, &key, HASH_REMOVE, NULL);
 				return true;
 			}
 		case REF_APP:
@@ -546,13 +605,34 @@ ProcessCode(uint32 code)
 
 	if (cl != NULL)
 	{
+		int			keep = 0;
+
 		for (int i = 0; i < cl->n; i++)
 			if (DropRef(cl->refs[i].kind, cl->refs[i].key))
 				stats.dropped++;
-		if (cl->refs)
-			pfree(cl->refs);
-		hash_search(codes_h, &code, HASH_REMOVE, NULL);
+
+		/*
+		 * A marked user's entry stays, and stays registered under its
+		 * team's code (a refresh does not register again); everything else
+		 * listed here is gone.
+		 */
+		for (int i = 0; i < cl->n; i++)
+			if (cl->refs[i].kind == REF_USER_GRANTS &&
+				EntryExists(REF_USER_GRANTS, cl->refs[i].key))
+				cl->refs[keep++] = cl->refs[i];
+		if (keep > 0)
+		{
+			cl->n = keep;
+			cl->compact_at = Max(16, keep * 2);
+		}
+		else
+		{
+			if (cl->refs)
+				pfree(cl->refs);
+			hash_search(codes_h, &code, HASH_REMOVE, NULL);
+		}
 		cache_gen++;
+		orgs_cache_epoch++;
 	}
 	/* statement-lived users are dropped by their codes too */
 	for (tp = &transients; *tp != NULL;)
@@ -583,6 +663,18 @@ CacheSync(void)
 
 	if (!cache_ready)
 		ResetAll();
+	/* what refreshes replaced (see the memory-lifetime rule) */
+	if (deferred != NIL)
+	{
+		ListCell   *lc;
+
+		foreach(lc, deferred)
+			pfree(lfirst(lc));
+		list_free(deferred);
+		deferred = NIL;
+		cache_gen++;
+		orgs_cache_epoch++;
+	}
 	/*
 	 * Resolving the catalog again reads the system catalogs, which may take
 	 * in invalidations that ask for yet another check (with
@@ -629,9 +721,9 @@ CacheSync(void)
 	 * (Measuring the memory walks every context of the cache: not on every
 	 * call, which is every row of a policy.)
 	 */
-	if (stats.builds != bound_checked_builds)
+	if (additions != bound_checked)
 	{
-		bound_checked_builds = stats.builds;
+		bound_checked = additions;
 		if (OverBound(0))
 			ResetAll();
 	}
@@ -651,6 +743,7 @@ CacheSync(void)
 			ntransients--;
 		}
 		cache_gen++;
+		orgs_cache_epoch++;
 	}
 }
 
@@ -664,11 +757,13 @@ CacheSync(void)
 void
 CacheBeginCall(void)
 {
-	StmtKey		k = CurrentStmtKey();
+	OrgsStmtKey k = OrgsCurrentStmtKey();
 
-	if (!StmtKeyEqual(k, last_stmt))
+	call_count++;
+	if (!OrgsStmtKeyEqual(k, orgs_last_stmt))
 	{
-		last_stmt = k;
+		orgs_last_stmt = k;
+		orgs_cache_epoch++;
 		AcceptInvalidationMessages();
 		if (transients != NULL)
 		{
@@ -676,6 +771,7 @@ CacheBeginCall(void)
 			transients = NULL;
 			ntransients = 0;
 			cache_gen++;
+			orgs_cache_epoch++;
 		}
 	}
 	CacheSync();
@@ -691,6 +787,7 @@ CacheReset(void)
 {
 	pending_reset = true;
 	resets_seen++;
+	orgs_cache_epoch++;
 }
 
 /*
@@ -812,7 +909,7 @@ BuildMemberCb(void *arg, int64 org_id, int64 role_scope, const char *role, int l
 		{
 			m->baseline = matrix->baseline[r];
 			m->ceiling = matrix->ceiling[r];
-			m->org_perms = matrix->role_org[r];
+			m->role_org = matrix->role_org[r];
 		}
 	}
 	else
@@ -823,7 +920,7 @@ BuildMemberCb(void *arg, int64 org_id, int64 role_scope, const char *role, int l
 			b->incomplete = true;
 		m->baseline = rs.baseline;
 		m->ceiling = rs.ceiling;
-		m->org_perms = rs.org;
+		m->role_org = rs.org;
 	}
 }
 
@@ -890,10 +987,164 @@ FindTeamApp(const UserData *u, int64 app_id)
 }
 
 /*
+ * CollectTeamApps
+ *		Append the grants of team_id to b->apps: from the team's entry, or
+ *		read with b->snap and kept as the team's entry when nothing that
+ *		could change them arrived meanwhile (a level newer than the matrix
+ *		marks b incomplete, as BuildTeamAppCb does).
+ */
+static void
+CollectTeamApps(Builder *b, int64 team_id)
+{
+	TeamEntry  *t = hash_search(teams_h, &team_id, HASH_FIND, NULL);
+	int			start_pending = npending;
+	uint64		start_resets = resets_seen;
+	uint32		code = InvalCode(INVAL_TEAM, team_id);
+	bool		was_incomplete = b->incomplete;
+	int			first = b->napps;
+	int			n;
+
+	if (t != NULL)
+	{
+		for (int i = 0; i < t->napps; i++)
+		{
+			GROW(b->apps, b->napps, b->maxapps);
+			b->apps[b->napps++] = t->apps[i];
+		}
+		return;
+	}
+	b->incomplete = false;
+	if (b->snap == NULL)
+		b->snap = BuildSnapshot();
+	ScanAppsOfTeam(b->snap, team_id, BuildTeamAppCb, b);
+	n = b->napps - first;
+	/* a run of MergeTeamApps is sorted */
+	qsort(&b->apps[first], n, sizeof(TeamAppInfo), CompareByKey);
+	if (!b->incomplete && !StaleSince(start_pending, start_resets, &code, 1) &&
+		!OverBound(sizeof(TeamEntry) + sizeof(TeamAppInfo) * n))
+	{
+		t = hash_search(teams_h, &team_id, HASH_ENTER, NULL);
+		t->napps = n;
+		t->apps = NULL;
+		if (n > 0)
+		{
+			t->apps = MemoryContextAlloc(cache_cxt, sizeof(TeamAppInfo) * n);
+			memcpy(t->apps, &b->apps[first], sizeof(TeamAppInfo) * n);
+		}
+		Register(INVAL_TEAM, team_id, REF_TEAM, team_id);
+		stats.team_builds++;
+		additions++;
+	}
+	b->incomplete |= was_incomplete;
+}
+
+/*
+ * MergeTeamApps
+ *		Sort b's team grants by app, and merge the grants of one app through
+ *		several teams.  The grants come in runs, one per team, each sorted
+ *		(a team's entry is): a few runs are merged pairwise, many sorted.
+ */
+#define MERGE_MAX_RUNS 16
+
+static void
+MergeTeamApps(Builder *b, const int *run_start, int nruns)
+{
+	int			out = 0;
+
+	if (b->napps < 2)
+		return;
+	if (nruns > MERGE_MAX_RUNS || run_start == NULL)
+		qsort(b->apps, b->napps, sizeof(TeamAppInfo), CompareByKey);
+	else
+	{
+		TeamAppInfo *tmp = palloc(sizeof(TeamAppInfo) * b->napps);
+
+		/* b->apps[0, done) is sorted; merge the next run into it */
+		for (int r = 1; r < nruns; r++)
+		{
+			int			done = run_start[r];
+			int			end = r + 1 < nruns ? run_start[r + 1] : b->napps;
+			int			i = 0,
+						j = done,
+						k = 0;
+
+			while (i < done && j < end)
+				tmp[k++] = b->apps[i].app_id <= b->apps[j].app_id ? b->apps[i++] : b->apps[j++];
+			while (i < done)
+				tmp[k++] = b->apps[i++];
+			while (j < end)
+				tmp[k++] = b->apps[j++];
+			memcpy(b->apps, tmp, sizeof(TeamAppInfo) * k);
+		}
+		pfree(tmp);
+	}
+	for (int i = 0; i < b->napps; i++)
+	{
+		if (out > 0 && b->apps[out - 1].app_id == b->apps[i].app_id)
+			PermSetUnion(&b->apps[out - 1].team, &b->apps[i].team);
+		else
+			b->apps[out++] = b->apps[i];
+	}
+	b->napps = out;
+}
+
+/*
+ * DeriveOrgPerms
+ *		The effective org-level sets: the role's own, and those implied by
+ *		what the member holds on some app of the org (the baseline, if the
+ *		org has an app at all; team grants capped by the ceiling).
+ */
+static void
+DeriveOrgPerms(MemberInfo *orgs, int norgs, const TeamAppInfo *apps, int napps)
+{
+	for (int i = 0; i < norgs; i++)
+	{
+		MemberInfo *m = &orgs[i];
+		PermSet		held;
+
+		m->org_perms = m->role_org;
+		if (matrix->nimplied == 0)
+			continue;
+		PermSetClear(&held);
+		if (m->baseline_counts)
+			held = m->baseline;
+		for (int j = 0; j < napps; j++)
+		{
+			if (apps[j].org_id == m->org_id)
+			{
+				PermSet		capped = PermSetIntersect(apps[j].team, m->ceiling);
+
+				PermSetUnion(&held, &capped);
+			}
+		}
+		for (int j = 0; j < matrix->nimplied; j++)
+			if (PermSetHas(&held, matrix->implied_app[j]))
+				PermSetAdd(&m->org_perms, matrix->implied_org[j]);
+	}
+}
+
+/* the codes a user's entry registers under: its own, its teams', its orgs' */
+static uint32 *
+UserCodes(int64 user_id, const int64 *teams, int nteams, const MemberInfo *orgs, int norgs,
+		  int *ncodes)
+{
+	uint32	   *codes = palloc(sizeof(uint32) * (1 + nteams + norgs));
+
+	codes[0] = InvalCode(INVAL_USER, user_id);
+	for (int i = 0; i < nteams; i++)
+		codes[1 + i] = InvalCode(INVAL_TEAM, teams[i]);
+	for (int i = 0; i < norgs; i++)
+		codes[1 + nteams + i] = InvalCode(INVAL_ORG, orgs[i].org_id);
+	*ncodes = 1 + nteams + norgs;
+	return codes;
+}
+
+/*
  * BuildUser
- *		Read one user's memberships, teams, team grants and personal apps
- *		with a fresh snapshot, and make the entry: kept in the cache, or
- *		(too large, or born stale) kept for this statement only.
+ *		Read one user's memberships, teams, team grants (through the teams'
+ *		entries) and personal apps with a fresh snapshot, and make the
+ *		entry: kept in the cache, or (too large, or born stale) kept for
+ *		this statement only.
  */
 static UserData *
 BuildUser(int64 user_id)
@@ -911,6 +1162,7 @@ BuildUser(int64 user_id)
 	uint32	   *codes;
 	int			ncodes;
 	bool		keep;
+	int		   *runs = NULL;
 
 	CacheMatrix();
 	MemoryContextReset(build_cxt);
@@ -925,68 +1177,29 @@ BuildUser(int64 user_id)
 	{
 		ScanMembershipsOfUser(snap, user_id, BuildMemberCb, &b);
 		ScanTeamsOfUser(snap, user_id, BuildTeamCb, &b);
+		runs = palloc(sizeof(int) * (b.nteams + 1));
 		for (int i = 0; i < b.nteams; i++)
-			ScanAppsOfTeam(snap, b.teams[i], BuildTeamAppCb, &b);
+		{
+			runs[i] = b.napps;
+			CollectTeamApps(&b, b.teams[i]);
+		}
 		ScanAppsOfUser(snap, user_id, BuildPersonalCb, &b);
 	}
 
-	/* sort; merge the grants of one app through several teams */
 	qsort(b.orgs, b.norgs, sizeof(MemberInfo), CompareByKey);
 	qsort(b.teams, b.nteams, sizeof(int64), CompareInt64);
 	qsort(b.personal, b.npersonal, sizeof(int64), CompareInt64);
-	if (b.napps > 1)
-	{
-		int			out = 0;
+	MergeTeamApps(&b, runs, b.nteams);
 
-		qsort(b.apps, b.napps, sizeof(TeamAppInfo), CompareByKey);
-		for (int i = 0; i < b.napps; i++)
-		{
-			if (out > 0 && b.apps[out - 1].app_id == b.apps[i].app_id)
-				PermSetUnion(&b.apps[out - 1].team, &b.apps[i].team);
-			else
-				b.apps[out++] = b.apps[i];
-		}
-		b.napps = out;
-	}
-
-	/* org-level sets: the role's, and those implied by app-level grants */
+	/* whether a baseline implies anything: only if the org has an app */
 	for (int i = 0; i < b.norgs; i++)
-	{
-		MemberInfo *m = &b.orgs[i];
-		PermSet		held;
-
-		/*
-		 * What the member holds on some app of the org: the baseline counts
-		 * only if the org has an app at all.
-		 */
-		PermSetClear(&held);
-		if (matrix->nimplied > 0 && !PermSetIsEmpty(&m->baseline) &&
-			LookupOrgHasApps(snap, m->org_id))
-			held = m->baseline;
-
-		for (int j = 0; j < b.napps; j++)
-		{
-			if (b.apps[j].org_id == m->org_id)
-			{
-				PermSet		capped = PermSetIntersect(b.apps[j].team, m->ceiling);
-
-				PermSetUnion(&held, &capped);
-			}
-		}
-		for (int j = 0; j < matrix->nimplied; j++)
-			if (PermSetHas(&held, matrix->implied_app[j]))
-				PermSetAdd(&m->org_perms, matrix->implied_org[j]);
-	}
+		b.orgs[i].baseline_counts = matrix->nimplied > 0 &&
+			!PermSetIsEmpty(&b.orgs[i].baseline) &&
+			LookupOrgHasApps(snap, b.orgs[i].org_id);
+	DeriveOrgPerms(b.orgs, b.norgs, b.apps, b.napps);
 	UnregisterSnapshot(snap);
 
-	/* the codes this entry registers under */
-	ncodes = 1 + b.nteams + b.norgs;
-	codes = palloc(sizeof(uint32) * ncodes);
-	codes[0] = InvalCode(INVAL_USER, user_id);
-	for (int i = 0; i < b.nteams; i++)
-		codes[1 + i] = InvalCode(INVAL_TEAM, b.teams[i]);
-	for (int i = 0; i < b.norgs; i++)
-		codes[1 + b.nteams + i] = InvalCode(INVAL_ORG, b.orgs[i].org_id);
+	codes = UserCodes(user_id, b.teams, b.nteams, b.orgs, b.norgs, &ncodes);
 	MemoryContextSwitchTo(old);
 
 	size = MAXALIGN(sizeof(UserData)) +
@@ -1027,6 +1240,7 @@ BuildUser(int64 user_id)
 		memcpy(p, b.personal, sizeof(int64) * b.npersonal);
 
 	stats.builds++;
+	additions++;
 	if (keep)
 	{
 		UserSlot   *s = hash_search(users_h, &user_id, HASH_ENTER, NULL);
@@ -1034,7 +1248,7 @@ BuildUser(int64 user_id)
 		s->u = u;
 		Register(INVAL_USER, user_id, REF_USER, user_id);
 		for (int i = 0; i < u->nteams; i++)
-			Register(INVAL_TEAM, u->teams[i], REF_USER, user_id);
+			Register(INVAL_TEAM, u->teams[i], REF_USER_GRANTS, user_id);
 		for (int i = 0; i < u->norgs; i++)
 			Register(INVAL_ORG, u->orgs[i].org_id, REF_USER, user_id);
 	}
@@ -1056,9 +1270,80 @@ BuildUser(int64 user_id)
 }
 
 /*
+ * RefreshUser
+ *		A team of u changed its grants (REF_USER_GRANTS): gather the grants
+ *		of u's teams again, through the teams' entries (a team whose entry
+ *		was dropped is read once, for all its members), and derive the
+ *		org-level sets again; the memberships, teams and personal apps are
+ *		still right (a change of those sends the user's code, which drops
+ *		the entry).  The new grants array replaces the old one, which is
+ *		freed by the next CacheSync() (memory-lifetime rule).  If something
+ *		that could change the result arrived meanwhile, or a level is newer
+ *		than the matrix, the entry stays marked: it answers this call
+ *		without memos and is refreshed again by the next one.
+ */
+static void
+RefreshUser(UserData *u)
+{
+	MemoryContext old;
+	Builder		b;
+	int			start_pending = npending;
+	uint64		start_resets = resets_seen;
+	uint32	   *codes;
+	int			ncodes;
+	MemberInfo *orgs;
+	TeamAppInfo *apps = NULL;
+	int		   *runs;
+
+	CacheMatrix();
+	MemoryContextReset(build_cxt);
+	old = MemoryContextSwitchTo(build_cxt);
+	memset(&b, 0, sizeof(b));
+	b.user_id = u->user_id;
+	b.snap = NULL;				/* taken if a team must be read */
+	runs = palloc(sizeof(int) * (u->nteams + 1));
+	for (int i = 0; i < u->nteams; i++)
+	{
+		runs[i] = b.napps;
+		CollectTeamApps(&b, u->teams[i]);
+	}
+	if (b.snap != NULL)
+		UnregisterSnapshot(b.snap);
+	MergeTeamApps(&b, runs, u->nteams);
+	orgs = palloc(sizeof(MemberInfo) * (u->norgs + 1));
+	memcpy(orgs, u->orgs, sizeof(MemberInfo) * u->norgs);
+	DeriveOrgPerms(orgs, u->norgs, b.apps, b.napps);
+	codes = UserCodes(u->user_id, u->teams, u->nteams, u->orgs, u->norgs, &ncodes);
+	MemoryContextSwitchTo(old);
+
+	if (b.napps > 0)
+	{
+		apps = MemoryContextAlloc(cache_cxt, sizeof(TeamAppInfo) * b.napps);
+		memcpy(apps, b.apps, sizeof(TeamAppInfo) * b.napps);
+	}
+	if (u->apps_apart && u->apps != NULL)
+	{
+		old = MemoryContextSwitchTo(cache_cxt);
+		deferred = lappend(deferred, u->apps);
+		MemoryContextSwitchTo(old);
+	}
+	u->apps = apps;
+	u->napps = b.napps;
+	u->apps_apart = true;
+	for (int i = 0; i < u->norgs; i++)
+		u->orgs[i].org_perms = orgs[i].org_perms;
+	u->grants_stale = b.incomplete ||
+		StaleSince(start_pending, start_resets, codes, ncodes);
+	u->refreshed_call = call_count;
+	stats.refreshes++;
+	additions++;
+	MemoryContextReset(build_cxt);
+}
+
+/*
  * GetUser
- *		The entry of user_id, built if needed.  Valid until the next
- *		CacheBeginCall().
+ *		The entry of user_id, built or refreshed if needed.  Valid until the
+ *		next CacheBeginCall().
  */
 static UserData *
 GetUser(int64 user_id)
@@ -1066,7 +1351,12 @@ GetUser(int64 user_id)
 	UserSlot   *s = hash_search(users_h, &user_id, HASH_FIND, NULL);
 
 	if (s != NULL)
+	{
+		/* at most once per call: pointers into the entry stay valid */
+		if (s->u->grants_stale && s->u->refreshed_call != call_count)
+			RefreshUser(s->u);
 		return s->u;
+	}
 	for (UserData *t = transients; t != NULL; t = t->next_transient)
 		if (t->user_id == user_id)
 			return t;
@@ -1464,15 +1754,16 @@ CacheAnswerMemo(int64 user_id, const PermSet *want, bool app)
 	bool		found;
 	UserData   *u = GetUser(user_id);
 
-	if (u->transient)
+	if (u->transient || u->grants_stale)
 		return NULL;
+	/* a user has a memo or two: its list is quicker than the hash */
+	for (m = u->memos; m != NULL; m = m->next_of_user)
+		if (m->key.app == app && PermSetEqual(&m->key.want, want))
+			return m;
 	memset(&key, 0, sizeof(key));
 	key.user_id = user_id;
 	key.want = *want;
 	key.app = app;
-	m = hash_search(memos_h, &key, HASH_FIND, NULL);
-	if (m != NULL)
-		return m;
 	if (OverBound(sizeof(AnswerMemo)))
 		return NULL;
 	m = hash_search(memos_h, &key, HASH_ENTER, &found);
@@ -1629,6 +1920,7 @@ void
 CacheStats(CacheStatistics *out)
 {
 	*out = stats;
+	out->hits += orgs_fast_hits;
 	out->generation = cache_gen;
 	out->users = users_h ? hash_get_num_entries(users_h) : 0;
 	out->bytes = MemoryContextMemAllocated(cache_cxt, true);

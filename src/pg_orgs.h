@@ -15,6 +15,10 @@
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
 
+#include "access/xact.h"
+#include "storage/proc.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 #include "compat.h"
 
 /* ---------------------------------------------------------------------
@@ -72,6 +76,15 @@ PermSetOverlaps(const PermSet *a, const PermSet *b)
 		if (a->w[i] & b->w[i])
 			return true;
 	return false;
+}
+
+static inline bool
+PermSetEqual(const PermSet *a, const PermSet *b)
+{
+	for (int i = 0; i < PERMSET_WORDS; i++)
+		if (a->w[i] != b->w[i])
+			return false;
+	return true;
 }
 
 static inline bool
@@ -301,6 +314,66 @@ extern void InvalSend(InvalKind kind, int64 key);
  */
 extern void CacheInit(void);
 extern void CacheBeginCall(void);
+
+/*
+ * The statement a call belongs to: CacheBeginCall takes in other backends'
+ * invalidations when this changes (see "Invalidation" in cache.c).
+ */
+typedef struct OrgsStmtKey
+{
+	TimestampTz start;
+	LocalTransactionId lxid;
+	Snapshot	snap;
+	TransactionId xmax;
+	CommandId	curcid;
+} OrgsStmtKey;
+
+/*
+ * The fast path (see "Fast path" in cache.c): orgs_cache_epoch changes
+ * whenever a remembered answer, or the acting user it was remembered for,
+ * may have changed; orgs_last_stmt is the statement of the last
+ * CacheBeginCall.
+ */
+extern uint64 orgs_cache_epoch;
+extern OrgsStmtKey orgs_last_stmt;
+extern uint64 orgs_fast_hits;
+
+static inline OrgsStmtKey
+OrgsCurrentStmtKey(void)
+{
+	OrgsStmtKey k;
+
+	k.start = GetCurrentStatementStartTimestamp();
+	k.lxid = OrgsMyLocalTransactionId();
+	if (ActiveSnapshotSet())
+	{
+		k.snap = GetActiveSnapshot();
+		k.xmax = k.snap->xmax;
+		k.curcid = k.snap->curcid;
+	}
+	else
+	{
+		k.snap = NULL;
+		k.xmax = InvalidTransactionId;
+		k.curcid = InvalidCommandId;
+	}
+	return k;
+}
+
+static inline bool
+OrgsStmtKeyEqual(OrgsStmtKey a, OrgsStmtKey b)
+{
+	return a.start == b.start && a.lxid == b.lxid && a.snap == b.snap &&
+		a.xmax == b.xmax && a.curcid == b.curcid;
+}
+
+/* is this still the statement of the last CacheBeginCall? */
+static inline bool
+CacheSameStatement(void)
+{
+	return OrgsStmtKeyEqual(OrgsCurrentStmtKey(), orgs_last_stmt);
+}
+
 extern const Matrix *CacheMatrix(void);
 extern uint64 CacheGeneration(void);
 extern uint64 CacheMatrixGeneration(void);
@@ -363,6 +436,9 @@ typedef struct CacheStatistics
 	uint64		misses;			/* checks computed from the entries */
 	uint64		builds;			/* user entries built */
 	uint64		uncached_builds;	/* user entries too large to keep */
+	uint64		refreshes;		/* user entries whose team grants were
+								 * gathered again */
+	uint64		team_builds;	/* team grant lists read and kept */
 	uint64		invalidations;	/* codes received */
 	uint64		dropped;		/* entries dropped by them */
 	uint64		resets;			/* whole-cache resets */

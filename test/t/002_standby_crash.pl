@@ -83,7 +83,8 @@ BEGIN
     SELECT * INTO s0 FROM orgs.cache_stats();
     allowed := orgs.has_app_permission(handle, app, perm);
     SELECT * INTO s1 FROM orgs.cache_stats();
-    built := s1.builds > s0.builds;
+    -- built anew, or its team grants refreshed
+    built := s1.builds + s1.refreshes > s0.builds + s0.refreshes;
     dropped := s0.dropped > coalesce(nullif(current_setting('tap.dropped', true), ''), s0.dropped::text)::bigint;
     PERFORM set_config('tap.dropped', s1.dropped::text, false);
 END;
@@ -104,7 +105,7 @@ $primary->wait_for_catchup($standby);
 is($session->query_safe($erin_check), 't|f|t',
 	'standby targeted: after replay of a change in acme, erin (beta) still cached, bob dropped');
 is($session->query_safe($bob_check), 'f|t|f',
-	'standby targeted: bob rebuilt, the change seen at the next statement');
+	'standby targeted: bob refreshed, the change seen at the next statement');
 $primary->safe_psql('postgres', q{
 UPDATE orgs.team_apps SET permission = 'model_trainer'
  WHERE org_id = (SELECT id FROM orgs.organizations WHERE org_id::text = 'acme')});
