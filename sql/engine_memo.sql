@@ -77,6 +77,55 @@ SELECT count(*) FILTER (WHERE orgs.has_app_permission(orgs.current_user_id(), ap
        count(*) FILTER (WHERE orgs.has_app_permission(app_id, 'models.view') IS NULL) AS hidden
   FROM mm_rows;
 
+-- The fast path: the calls of one call site after the first read its memo
+-- directly while nothing changes.  Anything that changes an answer in the
+-- middle of a statement is seen from the next row on, as without it
+-- (a function scan returns its rows in order; the target list is
+-- evaluated left to right).
+SELECT id AS mm_app5 FROM orgs.apps WHERE org_id = orgs.lookup_org('mm_org') AND app_key = 'app5' \gset
+SELECT id AS mm_app2 FROM orgs.apps WHERE org_id = orgs.lookup_org('mm_org') AND app_key = 'app2' \gset
+-- the acting user, changed by a call in the row before the check (mm_tc
+-- may not delete app5, its owner may) ...
+BEGIN;
+SELECT orgs.act_as('mm_tc');
+SELECT i, CASE WHEN i = 3 THEN orgs.act_as('mm_owner', true) END AS switched,
+       orgs.has_app_permission(:mm_app5, 'app.delete') AS del
+  FROM generate_series(1, 4) i;
+ROLLBACK;
+-- ... a change of the statement's own (a function called on row 2 gives
+-- app2 to the team and goes on to a next command; row 3 on sees it) ...
+CREATE FUNCTION pg_temp.mm_grant(i integer) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF i = 2 THEN
+        INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
+        SELECT t.org_id, t.id, a.id, 'model_trainer'
+          FROM orgs.teams t JOIN orgs.apps a ON a.org_id = t.org_id
+         WHERE t.org_id = orgs.lookup_org('mm_org') AND t.team_id = 'trainers' AND a.app_key = 'app2';
+        PERFORM 1;
+    END IF;
+    RETURN true;
+END;
+$$;
+BEGIN;
+SELECT orgs.act_as('mm_tc');
+SELECT i, orgs.has_app_permission(:mm_app2, 'models.train') AS train, pg_temp.mm_grant(i) AS ran
+  FROM generate_series(1, 4) i;
+ROLLBACK;
+-- ... and the role of a linked user, changed on row 3
+CREATE ROLE mm_role_tc NOLOGIN;
+CREATE ROLE mm_role_owner NOLOGIN;
+SELECT orgs.act_as(NULL, false);
+SELECT orgs.link_db_role('mm_tc', 'mm_role_tc'), orgs.link_db_role('mm_owner', 'mm_role_owner');
+BEGIN;
+SET LOCAL ROLE mm_role_tc;
+SELECT i, CASE WHEN i = 3 THEN set_config('role', 'mm_role_owner', true) END AS role_set,
+       orgs.has_app_permission(:mm_app5, 'app.delete') AS del
+  FROM generate_series(1, 4) i;
+ROLLBACK;
+SELECT orgs.link_db_role('mm_tc', NULL), orgs.link_db_role('mm_owner', NULL);
+DROP ROLE mm_role_tc, mm_role_owner;
+
 SELECT orgs.act_as('mm_owner', false);
 SELECT orgs.delete_org('mm_org', drop_apps => true);
 SELECT orgs.act_as(NULL, false);

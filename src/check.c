@@ -453,9 +453,10 @@ FastAnswer(FunctionCallInfo fcinfo, Datum *result)
 		return false;
 	m = p->memo;
 	key = PG_GETARG_INT64(0);
-	if (key < 0 || key >= m->dense_len || m->dense[key] == 0)
+	if (key >= 0 && key < m->dense_len && m->dense[key] != 0)
+		val = m->dense[key] - 3;
+	else if (!AnswerMemoGet(m, key, &val))
 		return false;
-	val = m->dense[key] - 3;
 	orgs_fast_hits++;
 	if (val <= ANS_HIDDEN)
 	{
