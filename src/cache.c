@@ -81,12 +81,14 @@
  *	  Memory-lifetime rule.  Memory in the cache is freed only by
  *	  CacheSync(), which runs only in CacheBeginCall() at the start of an
  *	  SQL-callable function, before it looks at anything.  Everything else
- *	  only adds; a refresh replaces an entry's team grants array and puts
- *	  the old one on a list that the next CacheSync() frees, and updates
- *	  the entry's org-level sets in place, at most once per call
- *	  (call_count) and only for an entry CacheSync() marked, which no
- *	  pointer obtained during the call can point into (GetUser() refreshes
- *	  before it hands an entry out).  So a pointer obtained from the cache (a user entry, a
+ *	  only adds, with one exception: a refresh (RefreshUser) rewrites an
+ *	  entry's team grants array (reused, or freed and allocated anew) and
+ *	  its org-level sets in place.  It runs at most once per call
+ *	  (call_count), only for an entry CacheSync() marked at the start of
+ *	  a call, and GetUser() refreshes an entry before it hands it out: so
+ *	  no pointer into the entry obtained during the call exists, and none
+ *	  obtained before the call may be used (the rule above), memos
+ *	  included (marking freed them, and bumped CacheGeneration()).  So a pointer obtained from the cache (a user entry, a
  *	  memo, an org's app list) stays valid until the next CacheBeginCall(),
  *	  whatever the current call does in between (builds, look-ups that take
  *	  locks and so process invalidations, errors).  The relcache callback
@@ -169,7 +171,8 @@ typedef struct UserData
 	bool		exists;
 	bool		transient;		/* not kept: lives in stmt_cxt */
 	bool		grants_stale;	/* a team's grants changed: refresh apps */
-	bool		apps_apart;		/* apps is an allocation of its own */
+	bool		apps_apart;		/* apps is an allocation of its own ... */
+	int			apps_cap;		/* ... for this many */
 	uint64		refreshed_call; /* call_count of the last refresh */
 	char		handle[HANDLE_MAXLEN + 1];
 	int			norgs;
@@ -287,7 +290,6 @@ static CacheStatistics stats;
 static uint64 additions = 0;	/* entries built or refreshed, ever */
 static uint64 bound_checked = 0;	/* additions at the last bound check */
 static uint64 call_count = 0;	/* CacheBeginCall()s */
-static List *deferred = NIL;	/* memory to free at the next CacheSync() */
 
 /* see pg_orgs.h */
 OrgsStmtKey orgs_last_stmt;
@@ -365,8 +367,9 @@ CacheInit(void)
 {
 	cache_cxt = AllocSetContextCreate(TopMemoryContext, "pg_orgs permission cache",
 									  ALLOCSET_DEFAULT_SIZES);
+	/* a keeper block that holds a typical build: a reset frees nothing */
 	build_cxt = AllocSetContextCreate(TopMemoryContext, "pg_orgs cache build",
-									  ALLOCSET_SMALL_SIZES);
+									  64 * 1024, 64 * 1024, ALLOCSET_DEFAULT_MAXSIZE);
 	stmt_cxt = AllocSetContextCreate(TopMemoryContext, "pg_orgs statement users",
 									 ALLOCSET_SMALL_SIZES);
 	CacheRegisterRelcacheCallback(RelcacheCallback, (Datum) 0);
@@ -395,7 +398,6 @@ ResetAll(void)
 	memos_h = MakeHash("pg_orgs answers", sizeof(AnswerKey), sizeof(AnswerMemo));
 	codes_h = MakeHash("pg_orgs codes", sizeof(uint32), sizeof(CodeList));
 	teams_h = MakeHash("pg_orgs teams", sizeof(int64), sizeof(TeamEntry));
-	deferred = NIL;
 	empty_cache_bytes = MemoryContextMemAllocated(cache_cxt, true);
 	cache_ready = true;
 	stats.resets++;
@@ -663,18 +665,6 @@ CacheSync(void)
 
 	if (!cache_ready)
 		ResetAll();
-	/* what refreshes replaced (see the memory-lifetime rule) */
-	if (deferred != NIL)
-	{
-		ListCell   *lc;
-
-		foreach(lc, deferred)
-			pfree(lfirst(lc));
-		list_free(deferred);
-		deferred = NIL;
-		cache_gen++;
-		orgs_cache_epoch++;
-	}
 	/*
 	 * Resolving the catalog again reads the system catalogs, which may take
 	 * in invalidations that ask for yet another check (with
@@ -1316,20 +1306,24 @@ RefreshUser(UserData *u)
 	codes = UserCodes(u->user_id, u->teams, u->nteams, u->orgs, u->norgs, &ncodes);
 	MemoryContextSwitchTo(old);
 
+	/*
+	 * The grants array is replaced in place: no pointer into this entry
+	 * can exist (see the memory-lifetime rule).
+	 */
+	if (u->apps_apart && u->apps_cap >= b.napps)
+		apps = u->apps;
+	else
+	{
+		if (u->apps_apart && u->apps != NULL)
+			pfree(u->apps);
+		u->apps_cap = Max(b.napps, 4);
+		apps = MemoryContextAlloc(cache_cxt, sizeof(TeamAppInfo) * u->apps_cap);
+		u->apps_apart = true;
+	}
 	if (b.napps > 0)
-	{
-		apps = MemoryContextAlloc(cache_cxt, sizeof(TeamAppInfo) * b.napps);
 		memcpy(apps, b.apps, sizeof(TeamAppInfo) * b.napps);
-	}
-	if (u->apps_apart && u->apps != NULL)
-	{
-		old = MemoryContextSwitchTo(cache_cxt);
-		deferred = lappend(deferred, u->apps);
-		MemoryContextSwitchTo(old);
-	}
 	u->apps = apps;
 	u->napps = b.napps;
-	u->apps_apart = true;
 	for (int i = 0; i < u->norgs; i++)
 		u->orgs[i].org_perms = orgs[i].org_perms;
 	u->grants_stale = b.incomplete ||
