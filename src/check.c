@@ -179,9 +179,23 @@ ArgIsConst(FmgrInfo *flinfo, int argno)
 }
 
 /*
+ * The list parsed last, by any call site: a prepared statement gets new
+ * call sites at every execution, with the same list.
+ */
+static struct
+{
+	uint64		matrix_gen;		/* 0: nothing */
+	PermScope	scope;
+	int			len;
+	char		text[128];
+	PermSet		set;
+}			last_parsed;
+
+/*
  * ParsePerms
  *		The set named by the permission list argument, parsed once per call
- *		site while the list and the matrix stay the same.
+ *		site while the list and the matrix stay the same (and reused from
+ *		the list parsed last by any call site).
  */
 static ParsedPerms *
 ParsePerms(FunctionCallInfo fcinfo, int argno, PermScope scope)
@@ -205,7 +219,7 @@ ParsePerms(FunctionCallInfo fcinfo, int argno, PermScope scope)
 		memcmp(p->text, VARDATA_ANY(perms), len) == 0)
 		return p;
 
-	str = text_to_cstring(perms);
+	str = NULL;
 	if (p == NULL || p->len < len)
 	{
 		ParsedPerms *np = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
@@ -222,12 +236,28 @@ ParsePerms(FunctionCallInfo fcinfo, int argno, PermScope scope)
 	p->memo_gen = 0;
 	p->fast_epoch = 0;
 	p->stable = ArgIsConst(fcinfo->flinfo, argno);
-	p->set = MatrixParseList(m, scope, str);
+	if (last_parsed.matrix_gen == gen && last_parsed.scope == scope &&
+		last_parsed.len == len && memcmp(last_parsed.text, VARDATA_ANY(perms), len) == 0)
+		p->set = last_parsed.set;
+	else
+	{
+		str = text_to_cstring(perms);
+		p->set = MatrixParseList(m, scope, str);
+		pfree(str);
+		if (len < (int) sizeof(last_parsed.text))
+		{
+			last_parsed.matrix_gen = gen;
+			last_parsed.scope = scope;
+			last_parsed.len = len;
+			memcpy(last_parsed.text, VARDATA_ANY(perms), len);
+			last_parsed.set = p->set;
+		}
+	}
 	p->matrix_gen = gen;
 	p->scope = scope;
 	p->len = len;
-	memcpy(p->text, str, len + 1);
-	pfree(str);
+	memcpy(p->text, VARDATA_ANY(perms), len);
+	p->text[len] = '\0';
 	return p;
 }
 
