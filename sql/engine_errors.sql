@@ -5,10 +5,10 @@
 -- the entry whole.  (pg_orgs 0.1.0 kept the team grants read before the
 -- error, and the next build skipped them.)
 --
--- A second session, through dblink, holds a lock on orgs.team_apps, which
--- a build reads after orgs.members and orgs.team_members for every team
--- whose grants are not cached, and a refresh for every team whose grants
--- changed.
+-- A second session, through dblink (one connection for both cases), holds
+-- a lock on orgs.team_apps, which a build reads after orgs.members and
+-- orgs.team_members for every team whose grants are not cached, and a
+-- refresh for every team whose grants changed.
 --
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
@@ -58,7 +58,6 @@ SELECT orgs.has_app_permission(a.id, 'models.train') FROM orgs.apps a
  WHERE a.app_id = 'app1' AND a.org_id = (SELECT id FROM orgs.organizations WHERE org_id = 'ee_org'); \echo :SQLSTATE
 RESET lock_timeout;
 SELECT dblink_exec('ee_other', 'ROLLBACK') AS released;
-SELECT dblink_disconnect('ee_other') AS disconnected;
 -- whole again: every app, by the set and one by one
 SELECT cardinality(orgs.apps_with_permission('models.train')) AS apps;
 SELECT count(*) FILTER (WHERE orgs.has_app_permission(a.id, 'models.train')) AS apps
@@ -73,10 +72,6 @@ UPDATE orgs.team_apps SET permission = 'labeler_worker'
                    WHERE o.org_id = 'ee_org' AND t.team_id = 't1')
    AND app_id = (SELECT a.id FROM orgs.apps a JOIN orgs.organizations o ON o.id = a.org_id
                   WHERE o.org_id = 'ee_org' AND a.app_id = 'app1');
-SELECT dblink_connect('ee_other',
-       format('host=%s port=%s dbname=%s',
-              split_part(current_setting('unix_socket_directories'), ',', 1),
-              current_setting('port'), current_database())) AS connected;
 SELECT dblink_exec('ee_other', 'BEGIN; LOCK TABLE orgs.team_apps IN ACCESS EXCLUSIVE MODE') AS locked;
 SET lock_timeout = '100ms';
 SELECT orgs.has_app_permission(a.id, 'models.train') FROM orgs.apps a

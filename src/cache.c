@@ -1008,7 +1008,7 @@ CollectTeamApps(Builder *b, int64 team_id)
 		b->snap = BuildSnapshot();
 	ScanAppsOfTeam(b->snap, team_id, BuildTeamAppCb, b);
 	n = b->napps - first;
-	/* a run of MergeTeamApps is sorted */
+	/* a run of GatherTeamApps is sorted */
 	qsort(&b->apps[first], n, sizeof(TeamAppInfo), CompareByKey);
 	if (!b->incomplete && !StaleSince(start_pending, start_resets, &code, 1) &&
 		!OverBound(sizeof(TeamEntry) + sizeof(TeamAppInfo) * n))
@@ -1029,21 +1029,29 @@ CollectTeamApps(Builder *b, int64 team_id)
 }
 
 /*
- * MergeTeamApps
- *		Sort b's team grants by app, and merge the grants of one app through
- *		several teams.  The grants come in runs, one per team, each sorted
- *		(a team's entry is): a few runs are merged pairwise, many sorted.
+ * GatherTeamApps
+ *		b's team grants: those of each of the teams, through CollectTeamApps,
+ *		sorted by app, the grants of one app through several teams merged.
+ *		They come in runs, one per team, each sorted (a team's entry is): a
+ *		few runs are merged pairwise, many sorted.
  */
 #define MERGE_MAX_RUNS 16
 
 static void
-MergeTeamApps(Builder *b, const int *run_start, int nruns)
+GatherTeamApps(Builder *b, const int64 *teams, int nteams)
 {
+	int		   *run_start = palloc(sizeof(int) * (nteams + 1));
+	int			nruns = nteams;
 	int			out = 0;
 
+	for (int i = 0; i < nteams; i++)
+	{
+		run_start[i] = b->napps;
+		CollectTeamApps(b, teams[i]);
+	}
 	if (b->napps < 2)
 		return;
-	if (nruns > MERGE_MAX_RUNS || run_start == NULL)
+	if (nruns > MERGE_MAX_RUNS)
 		qsort(b->apps, b->napps, sizeof(TeamAppInfo), CompareByKey);
 	else
 	{
@@ -1152,7 +1160,6 @@ BuildUser(int64 user_id)
 	uint32	   *codes;
 	int			ncodes;
 	bool		keep;
-	int		   *runs = NULL;
 
 	CacheMatrix();
 	MemoryContextReset(build_cxt);
@@ -1167,19 +1174,13 @@ BuildUser(int64 user_id)
 	{
 		ScanMembershipsOfUser(snap, user_id, BuildMemberCb, &b);
 		ScanTeamsOfUser(snap, user_id, BuildTeamCb, &b);
-		runs = palloc(sizeof(int) * (b.nteams + 1));
-		for (int i = 0; i < b.nteams; i++)
-		{
-			runs[i] = b.napps;
-			CollectTeamApps(&b, b.teams[i]);
-		}
+		GatherTeamApps(&b, b.teams, b.nteams);
 		ScanAppsOfUser(snap, user_id, BuildPersonalCb, &b);
 	}
 
 	qsort(b.orgs, b.norgs, sizeof(MemberInfo), CompareByKey);
 	qsort(b.teams, b.nteams, sizeof(int64), CompareInt64);
 	qsort(b.personal, b.npersonal, sizeof(int64), CompareInt64);
-	MergeTeamApps(&b, runs, b.nteams);
 
 	/* whether a baseline implies anything: only if the org has an app */
 	for (int i = 0; i < b.norgs; i++)
@@ -1283,7 +1284,6 @@ RefreshUser(UserData *u)
 	int			ncodes;
 	MemberInfo *orgs;
 	TeamAppInfo *apps = NULL;
-	int		   *runs;
 
 	CacheMatrix();
 	MemoryContextReset(build_cxt);
@@ -1291,15 +1291,9 @@ RefreshUser(UserData *u)
 	memset(&b, 0, sizeof(b));
 	b.user_id = u->user_id;
 	b.snap = NULL;				/* taken if a team must be read */
-	runs = palloc(sizeof(int) * (u->nteams + 1));
-	for (int i = 0; i < u->nteams; i++)
-	{
-		runs[i] = b.napps;
-		CollectTeamApps(&b, u->teams[i]);
-	}
+	GatherTeamApps(&b, u->teams, u->nteams);
 	if (b.snap != NULL)
 		UnregisterSnapshot(b.snap);
-	MergeTeamApps(&b, runs, u->nteams);
 	orgs = palloc(sizeof(MemberInfo) * (u->norgs + 1));
 	memcpy(orgs, u->orgs, sizeof(MemberInfo) * u->norgs);
 	DeriveOrgPerms(orgs, u->norgs, b.apps, b.napps);
@@ -1727,11 +1721,6 @@ CacheOrgsWithPermission(int64 user_id, const PermSet *want, int *n)
 #define MEMO_DENSE_MIN 1024
 #define MEMO_DENSE_MAX (INT64CONST(1) << 22)	/* one byte per key below this */
 
-static inline uint32
-MemoHash(int64 key)
-{
-	return (uint32) (((uint64) key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32);
-}
 
 /*
  * CacheAnswerMemo
@@ -1772,33 +1761,6 @@ CacheAnswerMemo(int64 user_id, const PermSet *want, bool app)
 	m->next_of_user = u->memos;
 	u->memos = m;
 	return m;
-}
-
-/*
- * AnswerMemoGet
- *		The remembered answer for key, if there is one.
- */
-bool
-AnswerMemoGet(AnswerMemo *m, int64 key, int8 *val)
-{
-	/* keys are mostly small and dense (sequences): one byte each */
-	if (key >= 0 && key < m->dense_len && m->dense[key] != 0)
-	{
-		*val = m->dense[key] - 3;
-		return true;
-	}
-	if (m->slots == NULL)
-		return false;
-	for (uint32 h = MemoHash(key) & m->mask; m->slots[h].epoch == m->epoch;
-		 h = (h + 1) & m->mask)
-	{
-		if (m->slots[h].key == key)
-		{
-			*val = m->slots[h].val;
-			return true;
-		}
-	}
-	return false;
 }
 
 static void

@@ -205,7 +205,6 @@ ParsePerms(FunctionCallInfo fcinfo, int argno, PermScope scope)
 	uint64		gen = CacheMatrixGeneration();
 	text	   *perms;
 	int			len;
-	char	   *str;
 
 	/* a constant list, parsed under this generation: nothing to look at */
 	if (p != NULL && p->stable && p->matrix_gen == gen)
@@ -219,7 +218,6 @@ ParsePerms(FunctionCallInfo fcinfo, int argno, PermScope scope)
 		memcmp(p->text, VARDATA_ANY(perms), len) == 0)
 		return p;
 
-	str = NULL;
 	if (p == NULL || p->len < len)
 	{
 		ParsedPerms *np = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
@@ -241,7 +239,8 @@ ParsePerms(FunctionCallInfo fcinfo, int argno, PermScope scope)
 		p->set = last_parsed.set;
 	else
 	{
-		str = text_to_cstring(perms);
+		char	   *str = text_to_cstring(perms);
+
 		p->set = MatrixParseList(m, scope, str);
 		pfree(str);
 		if (len < (int) sizeof(last_parsed.text))
@@ -474,18 +473,14 @@ static inline bool
 FastAnswer(FunctionCallInfo fcinfo, Datum *result)
 {
 	ParsedPerms *p = fcinfo->flinfo->fn_extra;
-	AnswerMemo *m;
 	int64		key;
 	int8		val;
 
 	if (p == NULL || p->fast_epoch != orgs_cache_epoch ||
 		!CacheSameStatement() || p->fast_outer != GetOuterUserId())
 		return false;
-	m = p->memo;
 	key = PG_GETARG_INT64(0);
-	if (key >= 0 && key < m->dense_len && m->dense[key] != 0)
-		val = m->dense[key] - 3;
-	else if (!AnswerMemoGet(m, key, &val))
+	if (!AnswerMemoGet(p->memo, key, &val))
 		return false;
 	orgs_fast_hits++;
 	if (val <= ANS_HIDDEN)

@@ -424,7 +424,40 @@ typedef struct AnswerMemo
 } AnswerMemo;
 
 extern AnswerMemo *CacheAnswerMemo(int64 user_id, const PermSet *want, bool app);
-extern bool AnswerMemoGet(AnswerMemo *m, int64 key, int8 *val);
+
+static inline uint32
+MemoHash(int64 key)
+{
+	return (uint32) (((uint64) key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32);
+}
+
+/*
+ * AnswerMemoGet
+ *		The remembered answer for key, if there is one (inline: the policy
+ *		fast path in check.c calls it on every row).
+ */
+static inline bool
+AnswerMemoGet(const AnswerMemo *m, int64 key, int8 *val)
+{
+	/* keys are mostly small and dense (sequences): one byte each */
+	if (key >= 0 && key < m->dense_len && m->dense[key] != 0)
+	{
+		*val = m->dense[key] - 3;
+		return true;
+	}
+	if (m->slots == NULL)
+		return false;
+	for (uint32 h = MemoHash(key) & m->mask; m->slots[h].epoch == m->epoch;
+		 h = (h + 1) & m->mask)
+	{
+		if (m->slots[h].key == key)
+		{
+			*val = m->slots[h].val;
+			return true;
+		}
+	}
+	return false;
+}
 extern void AnswerMemoPut(AnswerMemo *m, int64 key, int8 val);
 
 typedef struct CacheStatistics
