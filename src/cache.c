@@ -6,11 +6,10 @@
  *	  What it holds, in one memory context under TopMemoryContext
  *	  (cache_cxt):
  *		- the matrix (the model tables, as bit sets);
- *		- per user that was checked, one self-contained entry (UserData):
- *		  the user's memberships (org, the role's B and C, the effective
- *		  org-level set: copies, so that a role an organization defined
- *		  for itself needs nothing outside the entry), teams, team
- *		  grants (app -> union of the levels) and personal apps, read in one
+ *		- per user that was checked, one entry (UserData): the user's
+ *		  memberships (org, the role's B, C and own org-level set, shared,
+ *		  and the effective org-level set), teams, team grants (app ->
+ *		  union of the levels, shared) and personal apps, read in one
  *		  pass, plus the user's answer memos (AnswerMemo: remembered
  *		  answers of one permission set, and apps_with_permission's list);
  *		- per team met, its grants (TeamEntry: app -> level), which the
@@ -18,7 +17,8 @@
  *		- per app met, its owner or its absence; per org met, its existence
  *		  and (for apps_with_permission) the list of its apps;
  *		- name -> key maps (handles, org IDs, owner names, app names,
- *		  external ids) and database role -> user links.
+ *		  external ids) and database role -> user links;
+ *		- the permission sets in use that are not the matrix's (sets_h).
  *	  A check is then a memo probe, or a few binary searches and bit
  *	  operations over one user's entry.
  *
@@ -112,6 +112,20 @@
  *	  (act_as, transaction and subtransaction end, utility statements,
  *	  pg_orgs.acting_token).
  *
+ *	  Shared sets.  A team grant (TeamAppInfo) and a membership's role
+ *	  sets (MemberInfo) point at their sets instead of holding copies (a
+ *	  set is 64 bytes; an app ID is 8): at the matrix's set of the level
+ *	  or role, or, for an app granted through several teams and for a
+ *	  role an organization defined for itself, at the set's one copy in
+ *	  sets_h (SharedSet).  Both live in
+ *	  cache_cxt and are freed only with everything (ResetAll), which also
+ *	  drops every entry and transient user that could point at them; an
+ *	  entry of sets_h is never removed, and dynahash never moves an entry,
+ *	  so the pointers stay valid while any entry does.  A level newer than
+ *	  the matrix points at the static empty set (and the entry is not
+ *	  kept).  sets_h holds one entry per distinct union met, counted in the
+ *	  bound like everything else.
+ *
  *	  Bound.  pg_orgs.cache_max_kb (superuser-only) bounds everything in
  *	  cache_cxt, memos included.  CacheSync() resets the whole cache when
  *	  it is past the bound; a memo stops growing before it would pass it;
@@ -148,9 +162,10 @@
 typedef struct MemberInfo
 {
 	int64		org_id;
-	PermSet		baseline;		/* B(role) */
-	PermSet		ceiling;		/* C(role) */
-	PermSet		role_org;		/* the role's own org-level set */
+	const PermSet *baseline;	/* B(role) */
+	const PermSet *ceiling;		/* C(role) */
+	const PermSet *role_org;	/* the role's own org-level set (these three
+								 * shared, see "Shared sets") */
 	PermSet		org_perms;		/* effective: role_org and what the app-level
 								 * grants imply (DeriveOrgPerms) */
 	bool		baseline_counts;	/* the baseline implies (the org has apps) */
@@ -161,7 +176,8 @@ typedef struct TeamAppInfo
 {
 	int64		app_id;
 	int64		org_id;			/* the app's org (a team app's org owns it) */
-	PermSet		team;			/* T(u, a): union of L(level) */
+	const PermSet *team;		/* T(u, a): union of L(level); shared, see
+								 * "Shared sets" */
 } TeamAppInfo;
 
 /* a user's entry: one allocation, arrays sorted by key */
@@ -275,7 +291,9 @@ static HTAB *users_h,
 		   *roles_h,
 		   *memos_h,
 		   *codes_h,
-		   *teams_h;
+		   *teams_h,
+		   *sets_h;
+static const PermSet no_perms;	/* the empty set (zero) */
 static UserData *transients = NULL; /* oversized users of this statement */
 static int	ntransients = 0;
 
@@ -305,6 +323,16 @@ MakeHash(const char *name, Size keysize, Size entrysize)
 	ctl.entrysize = entrysize;
 	ctl.hcxt = cache_cxt;
 	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_CONTEXT | HASH_BLOBS);
+}
+
+/*
+ * SharedSet
+ *		The one copy of set kept in sets_h (see "Shared sets").
+ */
+static const PermSet *
+SharedSet(const PermSet *set)
+{
+	return hash_search(sets_h, set, HASH_ENTER, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -398,6 +426,7 @@ ResetAll(void)
 	memos_h = MakeHash("pg_orgs answers", sizeof(AnswerKey), sizeof(AnswerMemo));
 	codes_h = MakeHash("pg_orgs codes", sizeof(uint32), sizeof(CodeList));
 	teams_h = MakeHash("pg_orgs teams", sizeof(int64), sizeof(TeamEntry));
+	sets_h = MakeHash("pg_orgs sets", sizeof(PermSet), sizeof(PermSet));
 	empty_cache_bytes = MemoryContextMemAllocated(cache_cxt, true);
 	cache_ready = true;
 	stats.resets++;
@@ -885,6 +914,7 @@ BuildMemberCb(void *arg, int64 org_id, int64 role_scope, const char *role, int l
 	m = &b->orgs[b->norgs++];
 	memset(m, 0, sizeof(MemberInfo));
 	m->org_id = org_id;
+	m->baseline = m->ceiling = m->role_org = &no_perms;
 	if (role_scope == 0)
 	{
 		int			r = MatrixRoleIndex(matrix, role, len);
@@ -897,9 +927,9 @@ BuildMemberCb(void *arg, int64 org_id, int64 role_scope, const char *role, int l
 			b->incomplete = true;
 		else
 		{
-			m->baseline = matrix->baseline[r];
-			m->ceiling = matrix->ceiling[r];
-			m->role_org = matrix->role_org[r];
+			m->baseline = &matrix->baseline[r];
+			m->ceiling = &matrix->ceiling[r];
+			m->role_org = &matrix->role_org[r];
 		}
 	}
 	else
@@ -908,9 +938,9 @@ BuildMemberCb(void *arg, int64 org_id, int64 role_scope, const char *role, int l
 
 		if (!MatrixOrgRole(matrix, b->snap, role_scope, role, len, &rs))
 			b->incomplete = true;
-		m->baseline = rs.baseline;
-		m->ceiling = rs.ceiling;
-		m->role_org = rs.org;
+		m->baseline = SharedSet(&rs.baseline);
+		m->ceiling = SharedSet(&rs.ceiling);
+		m->role_org = SharedSet(&rs.org);
 	}
 }
 
@@ -936,10 +966,10 @@ BuildTeamAppCb(void *arg, int64 org_id, int64 app_id, const char *level, int len
 	if (l < 0)
 	{
 		b->incomplete = true;
-		PermSetClear(&b->apps[b->napps].team);
+		b->apps[b->napps].team = &no_perms;
 	}
 	else
-		b->apps[b->napps].team = matrix->level[l];
+		b->apps[b->napps].team = &matrix->level[l];
 	b->napps++;
 }
 
@@ -1079,7 +1109,12 @@ GatherTeamApps(Builder *b, const int64 *teams, int nteams)
 	for (int i = 0; i < b->napps; i++)
 	{
 		if (out > 0 && b->apps[out - 1].app_id == b->apps[i].app_id)
-			PermSetUnion(&b->apps[out - 1].team, &b->apps[i].team);
+		{
+			PermSet		both = *b->apps[out - 1].team;
+
+			PermSetUnion(&both, b->apps[i].team);
+			b->apps[out - 1].team = SharedSet(&both);
+		}
 		else
 			b->apps[out++] = b->apps[i];
 	}
@@ -1100,17 +1135,17 @@ DeriveOrgPerms(MemberInfo *orgs, int norgs, const TeamAppInfo *apps, int napps)
 		MemberInfo *m = &orgs[i];
 		PermSet		held;
 
-		m->org_perms = m->role_org;
+		m->org_perms = *m->role_org;
 		if (matrix->nimplied == 0)
 			continue;
 		PermSetClear(&held);
 		if (m->baseline_counts)
-			held = m->baseline;
+			held = *m->baseline;
 		for (int j = 0; j < napps; j++)
 		{
 			if (apps[j].org_id == m->org_id)
 			{
-				PermSet		capped = PermSetIntersect(apps[j].team, m->ceiling);
+				PermSet		capped = PermSetIntersect(*apps[j].team, *m->ceiling);
 
 				PermSetUnion(&held, &capped);
 			}
@@ -1185,7 +1220,7 @@ BuildUser(int64 user_id)
 	/* whether a baseline implies anything: only if the org has an app */
 	for (int i = 0; i < b.norgs; i++)
 		b.orgs[i].baseline_counts = matrix->nimplied > 0 &&
-			!PermSetIsEmpty(&b.orgs[i].baseline) &&
+			!PermSetIsEmpty(b.orgs[i].baseline) &&
 			LookupOrgHasApps(snap, b.orgs[i].org_id);
 	DeriveOrgPerms(b.orgs, b.norgs, b.apps, b.napps);
 	UnregisterSnapshot(snap);
@@ -1540,10 +1575,10 @@ Effective(const UserData *u, int64 app_id, const AppOwner *owner)
 		{
 			TeamAppInfo *t = FindTeamApp(u, app_id);
 
-			out = m->baseline;
+			out = *m->baseline;
 			if (t != NULL)
 			{
-				PermSet		capped = PermSetIntersect(t->team, m->ceiling);
+				PermSet		capped = PermSetIntersect(*t->team, *m->ceiling);
 
 				PermSetUnion(&out, &capped);
 			}
@@ -1654,7 +1689,7 @@ CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n)
 	{
 		/* every app of an org whose role baseline overlaps want */
 		for (int i = 0; i < u->norgs; i++)
-			if (PermSetOverlaps(&u->orgs[i].baseline, want))
+			if (PermSetOverlaps(u->orgs[i].baseline, want))
 				CollectOrgApps(u->orgs[i].org_id, &c);
 		/* team apps: a team app's org owns it and the user is a member */
 		for (int i = 0; i < u->napps; i++)
@@ -1663,7 +1698,7 @@ CacheAppsWithPermission(int64 user_id, const PermSet *want, int *n)
 
 			if (m != NULL)
 			{
-				PermSet		capped = PermSetIntersect(u->apps[i].team, m->ceiling);
+				PermSet		capped = PermSetIntersect(*u->apps[i].team, *m->ceiling);
 
 				if (PermSetOverlaps(&capped, want))
 					CollectCb(&c, u->apps[i].app_id);
