@@ -416,10 +416,14 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 		exit 1
 	fi
 	mkdir -p "$VALGRIND_DIR"
+	# PostgreSQL's own false positives (see the file): a copy the server's
+	# user can read
+	cp "$REPO/test/valgrind.supp" "$WORK/valgrind.supp"
 	cat >"$WORK/postgres-under-valgrind" <<VG
 #!/bin/sh
 exec valgrind --quiet --tool=memcheck --trace-children=yes --track-origins=yes \\
 	--read-var-info=yes --num-callers=30 --error-limit=no \\
+	--suppressions=$WORK/valgrind.supp \\
 	--log-file=$VALGRIND_DIR/%p.log "$PG_BINDIR/postgres" "\$@"
 VG
 	chmod 755 "$WORK/postgres-under-valgrind"
