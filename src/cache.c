@@ -117,14 +117,17 @@
  *	  set is 64 bytes; an app ID is 8): at the matrix's set of the level
  *	  or role, or, for an app granted through several teams and for a
  *	  role an organization defined for itself, at the set's one copy in
- *	  sets_h (SharedSet).  Both live in
- *	  cache_cxt and are freed only with everything (ResetAll), which also
- *	  drops every entry and transient user that could point at them; an
- *	  entry of sets_h is never removed, and dynahash never moves an entry,
- *	  so the pointers stay valid while any entry does.  A level newer than
- *	  the matrix points at the static empty set (and the entry is not
- *	  kept).  sets_h holds one entry per distinct union met, counted in the
- *	  bound like everything else.
+ *	  sets_h (SharedSet).  Both live in cache_cxt and are freed only with
+ *	  everything (ResetAll), which also drops every entry and transient
+ *	  user that could point at them; an entry of sets_h is never removed,
+ *	  and dynahash never moves an entry, so the pointers stay valid while
+ *	  any entry does.  A level or role newer than the matrix points at the
+ *	  static empty set (and the entry is not kept).  sets_h holds one entry
+ *	  per distinct set met and is never pruned: a set nothing uses any more
+ *	  (an organization redefined its role) stays until the next reset.  It
+ *	  is counted in the bound like everything else, so at worst it brings
+ *	  that reset forward (a distinct set needs a write that changes a
+ *	  role's grants, and takes about a hundred bytes).
  *
  *	  Bound.  pg_orgs.cache_max_kb (superuser-only) bounds everything in
  *	  cache_cxt, memos included.  CacheSync() resets the whole cache when
