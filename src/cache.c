@@ -117,11 +117,12 @@
  *	  set is 64 bytes; an app ID is 8): at the matrix's set of the level
  *	  or role, or, for an app granted through several teams and for a
  *	  role an organization defined for itself, at the set's one copy in
- *	  sets_h (SharedSet).  Both live in cache_cxt and are freed only with
+ *	  sets_h (SharedSet, SharedUnion).  Both live in cache_cxt and are freed only with
  *	  everything (ResetAll), which also drops every entry and transient
  *	  user that could point at them; an entry of sets_h is never removed,
  *	  and dynahash never moves an entry, so the pointers stay valid while
- *	  any entry does.  A level or role newer than the matrix points at the
+ *	  any entry does (SharedUnion's remembered pair is forgotten by
+ *	  ResetAll too).  A level or role newer than the matrix points at the
  *	  static empty set (and the entry is not kept).  sets_h holds one entry
  *	  per distinct set met and is never pruned: a set nothing uses any more
  *	  (an organization redefined its role) stays until the next reset.  It
@@ -297,6 +298,9 @@ static HTAB *users_h,
 		   *teams_h,
 		   *sets_h;
 static const PermSet no_perms;	/* the empty set (zero) */
+static const PermSet *union_a,	/* SharedUnion's last pair, and ... */
+		   *union_b,
+		   *union_ab;			/* ... their union */
 static UserData *transients = NULL; /* oversized users of this statement */
 static int	ntransients = 0;
 
@@ -336,6 +340,45 @@ static const PermSet *
 SharedSet(const PermSet *set)
 {
 	return hash_search(sets_h, set, HASH_ENTER, NULL);
+}
+
+/*
+ * SharedUnion
+ *		The union of two shared sets, shared.  An app granted through
+ *		several teams is mostly granted the same one or two levels, so the
+ *		last pair is remembered (by address: a shared set never changes
+ *		while it lives) and a union equal to one of its sets is that set;
+ *		either way, no hashing.
+ */
+static const PermSet *
+SharedUnion(const PermSet *a, const PermSet *b)
+{
+	PermSet		both;
+	const PermSet *u;
+
+	if (a == b)
+		return a;
+	if ((uintptr_t) a > (uintptr_t) b)
+	{
+		const PermSet *t = a;
+
+		a = b;
+		b = t;
+	}
+	if (a == union_a && b == union_b)
+		return union_ab;
+	both = *a;
+	PermSetUnion(&both, b);
+	if (PermSetEqual(&both, a))
+		u = a;
+	else if (PermSetEqual(&both, b))
+		u = b;
+	else
+		u = SharedSet(&both);
+	union_a = a;
+	union_b = b;
+	union_ab = u;
+	return u;
 }
 
 /* ---------------------------------------------------------------------
@@ -430,6 +473,7 @@ ResetAll(void)
 	codes_h = MakeHash("pg_orgs codes", sizeof(uint32), sizeof(CodeList));
 	teams_h = MakeHash("pg_orgs teams", sizeof(int64), sizeof(TeamEntry));
 	sets_h = MakeHash("pg_orgs sets", sizeof(PermSet), sizeof(PermSet));
+	union_a = union_b = union_ab = NULL;
 	empty_cache_bytes = MemoryContextMemAllocated(cache_cxt, true);
 	cache_ready = true;
 	stats.resets++;
@@ -1112,12 +1156,8 @@ GatherTeamApps(Builder *b, const int64 *teams, int nteams)
 	for (int i = 0; i < b->napps; i++)
 	{
 		if (out > 0 && b->apps[out - 1].app_id == b->apps[i].app_id)
-		{
-			PermSet		both = *b->apps[out - 1].team;
-
-			PermSetUnion(&both, b->apps[i].team);
-			b->apps[out - 1].team = SharedSet(&both);
-		}
+			b->apps[out - 1].team = SharedUnion(b->apps[out - 1].team,
+												b->apps[i].team);
 		else
 			b->apps[out++] = b->apps[i];
 	}
