@@ -148,7 +148,7 @@ RETURNS record
 LANGUAGE c VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'orgs_cache_stats';
 COMMENT ON FUNCTION orgs.cache_stats() IS
-    'This backend''s permission cache: generation (changes whenever anything is dropped), users cached, bytes held, checks answered from a memo (hits) or computed (misses), user entries built (and of those, too large to keep), user entries refreshed after a change of their teams'' grants, team grant lists read, invalidation codes received, entries they dropped, whole-cache resets.';
+    'This backend''s permission cache: generation (changes whenever anything is dropped), users cached, bytes held, checks answered from a memo (hits) or computed (misses), user entries built (and of those, too large to keep), user entries refreshed after a change of their teams'' grants or of their memberships, team grant lists read, invalidation codes received, entries they dropped, whole-cache resets.';
 
 CREATE OR REPLACE FUNCTION orgs_internal.invalidate_cache()
 RETURNS trigger

@@ -126,6 +126,64 @@ ROLLBACK;
 SELECT orgs.link_db_role('mm_tc', NULL), orgs.link_db_role('mm_owner', NULL);
 DROP ROLE mm_role_tc, mm_role_owner;
 
+-- A change of a team's grants forgets only the answers of the apps it
+-- moves: the others stay in the memo (cache_stats().misses counts the
+-- answers computed).  130 apps whose keys lie 2^42 apart: a memo of fewer
+-- than 512 answers is a hash table, where such keys share their first
+-- slot, so forgetting one shifts the long run of slots after it.
+SELECT orgs.act_as('mm_owner', false);
+SELECT last_value AS mm_seq FROM orgs.apps_id_seq \gset
+ALTER SEQUENCE orgs.apps_id_seq INCREMENT BY 4398046511104;
+SELECT count(*) AS spread_apps FROM generate_series(1, 130) i,
+       LATERAL orgs.create_app('mm_org', 'sp' || i) a;
+ALTER SEQUENCE orgs.apps_id_seq INCREMENT BY 1;
+SELECT setval('orgs.apps_id_seq', :mm_seq) IS NOT NULL AS seq_back;
+CREATE TEMP TABLE mm_some AS
+SELECT a.id AS app_id, a.app_id AS name, row_number() OVER (ORDER BY a.id) AS n
+  FROM orgs.apps a
+ WHERE a.org_id = orgs.lookup_org('mm_org') AND a.app_id LIKE 'sp%';
+SELECT count(orgs.add_team_app('mm_org', 'trainers', 'mm_org/' || name)) AS spread_granted
+  FROM mm_some WHERE n <= 120;
+-- the apps on which the team's level gives models.train, read by the owner
+CREATE TEMP TABLE mm_train (app_id bigint);
+CREATE FUNCTION pg_temp.mm_truth() RETURNS bigint LANGUAGE sql AS $$
+    DELETE FROM mm_train;
+    INSERT INTO mm_train
+    SELECT ta.app_id FROM orgs.team_apps ta JOIN orgs.teams t ON t.id = ta.team_id
+     WHERE t.team_id = 'trainers' AND ta.permission IN ('model_trainer', 'full_access');
+    SELECT count(*) FROM mm_train t JOIN mm_some s USING (app_id)
+$$;
+CREATE FUNCTION pg_temp.mm_misses() RETURNS bigint LANGUAGE sql
+    AS $$ SELECT misses FROM orgs.cache_stats() $$;
+CREATE FUNCTION pg_temp.mm_disagree() RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM mm_some s
+     WHERE coalesce(orgs.has_app_permission(s.app_id, 'models.train, app.delete'), false)
+           IS DISTINCT FROM EXISTS (SELECT FROM mm_train t WHERE t.app_id = s.app_id)
+$$;
+SELECT pg_temp.mm_truth() AS trains_1;
+SELECT orgs.act_as('mm_tc', false);
+SELECT pg_temp.mm_misses() AS m0 \gset
+SELECT pg_temp.mm_disagree() AS disagree_1, pg_temp.mm_misses() - :m0 AS misses_1;
+SELECT pg_temp.mm_misses() AS m0 \gset
+SELECT pg_temp.mm_disagree() AS disagree_2, pg_temp.mm_misses() - :m0 AS misses_2;
+-- 40 apps move: 30 granted ones change level, 5 go, 5 come
+SELECT orgs.act_as('mm_owner', false);
+SELECT count(orgs.set_team_app_permission('mm_org', 'trainers', 'mm_org/' || name, 'labeler_worker'))
+         AS lowered
+  FROM mm_some WHERE n % 4 = 1 AND n <= 120;
+SELECT count(orgs.remove_team_app('mm_org', 'trainers', 'mm_org/' || name)) AS removed
+  FROM mm_some WHERE n IN (2, 6, 10, 14, 18);
+SELECT count(orgs.add_team_app('mm_org', 'trainers', 'mm_org/' || name)) AS added
+  FROM mm_some WHERE n BETWEEN 121 AND 125;
+SELECT pg_temp.mm_truth() AS trains_3;
+SELECT orgs.act_as('mm_tc', false);
+SELECT pg_temp.mm_misses() AS m0 \gset
+SELECT pg_temp.mm_disagree() AS disagree_3, pg_temp.mm_misses() - :m0 AS misses_3;
+SELECT pg_temp.mm_misses() AS m0 \gset
+SELECT pg_temp.mm_disagree() AS disagree_4, pg_temp.mm_misses() - :m0 AS misses_4;
+-- the set-based answer follows too
+SELECT cardinality(orgs.apps_with_permission('models.train, app.delete')) AS set_after_move;
+
 SELECT orgs.act_as('mm_owner', false);
 SELECT orgs.delete_org('mm_org', drop_apps => true);
 SELECT orgs.act_as(NULL, false);

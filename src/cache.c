@@ -39,20 +39,25 @@
  *		- every installed entry registers under the codes that can change
  *		  it, in code_h (code -> list of (kind, key)): a user's entry under
  *		  its own code and the code of each of its orgs; its team grants
- *		  (REF_USER_GRANTS) under the code of each of its teams; a team's
+ *		  (REF_USER_GRANTS) under the code of each of its teams, its
+ *		  memberships (REF_USER_MEMBERS) under its membership code; a team's
  *		  grants under the team's code; an app entry under its code; an org
  *		  entry under its code; a name entry under the name's code; a role
  *		  link under the role's;
  *		- a received code drops every entry listed under it (collisions only
  *		  drop more); a user's memos go with its entry.  A team's code drops
  *		  the team's grants and only marks its members' entries: their
- *		  memos go, and the next GetUser() of each refreshes it
+ *		  org-level memos and apps_with_permission lists go, and the next
+ *		  GetUser() of each refreshes it
  *		  (RefreshUser: the team grants gathered again from the teams'
  *		  entries, the team read once for all its members, the org-level
  *		  sets derived again), keeping memberships, teams and personal apps,
  *		  which a team's code cannot change (a change of those sends the
  *		  user's code).  So a grant change in a team of 50 members costs
- *		  each backend one read of the team, not 50 user builds;
+ *		  each backend one read of the team, not 50 user builds.  A user's
+ *		  membership code (a role changed, a membership came or went) marks
+ *		  the entry the same way: its memos go, and the refresh reads its
+ *		  memberships again (one index scan) and keeps the rest;
  *		- the code of everything (which a change of a model table's rows
  *		  sends), a reset of the invalidation queue, and a change of the
  *		  extension's relations (DDL, DROP or UPDATE of the extension: a
@@ -82,13 +87,19 @@
  *	  CacheSync(), which runs only in CacheBeginCall() at the start of an
  *	  SQL-callable function, before it looks at anything.  Everything else
  *	  only adds, with one exception: a refresh (RefreshUser) rewrites an
- *	  entry's team grants array (reused, or freed and allocated anew) and
- *	  its org-level sets in place.  It runs at most once per call
- *	  (call_count), only for an entry CacheSync() marked at the start of
- *	  a call, and GetUser() refreshes an entry before it hands it out: so
- *	  no pointer into the entry obtained during the call exists, and none
- *	  obtained before the call may be used (the rule above), memos
- *	  included (marking freed them, and bumped CacheGeneration()).  So a pointer obtained from the cache (a user entry, a
+ *	  entry's team grants array (reused, or freed and allocated anew), its
+ *	  memberships array (freed and allocated anew) and its org-level sets
+ *	  in place, and empties, in place, the slots of its
+ *	  app-level memos that answered for an app whose grants moved
+ *	  (ForgetAppAnswers; nothing of a memo is freed or moved).  It runs at
+ *	  most once per call (call_count), only for an entry CacheSync()
+ *	  marked at the start of a call, and GetUser() refreshes an entry
+ *	  before it hands it out: so no pointer into the entry obtained during
+ *	  the call exists, and none obtained before the call may be used (the
+ *	  rule above).  A memo obtained before the call is looked up again
+ *	  (marking bumped CacheGeneration()), and CacheAnswerMemo() refreshes
+ *	  the entry before it returns one: no answer of a memo is read between
+ *	  the marking and the refresh.  So a pointer obtained from the cache (a user entry, a
  *	  memo, an org's app list) stays valid until the next CacheBeginCall(),
  *	  whatever the current call does in between (builds, look-ups that take
  *	  locks and so process invalidations, errors).  The relcache callback
@@ -191,8 +202,10 @@ typedef struct UserData
 	bool		exists;
 	bool		transient;		/* not kept: lives in stmt_cxt */
 	bool		grants_stale;	/* a team's grants changed: refresh apps */
+	bool		members_stale;	/* its memberships changed: refresh orgs */
 	bool		apps_apart;		/* apps is an allocation of its own ... */
 	int			apps_cap;		/* ... for this many */
+	bool		orgs_apart;		/* orgs is an allocation of its own */
 	uint64		refreshed_call; /* call_count of the last refresh */
 	char		handle[HANDLE_MAXLEN + 1];
 	int			norgs;
@@ -261,7 +274,8 @@ typedef enum RefKind
 	REF_NAME,
 	REF_ROLE,
 	REF_TEAM,					/* a team's grants */
-	REF_USER_GRANTS				/* a user's team grants: refresh, keep the rest */
+	REF_USER_GRANTS,			/* a user's team grants: refresh, keep the rest */
+	REF_USER_MEMBERS			/* a user's memberships: refresh, keep the rest */
 } RefKind;
 
 typedef struct CodeRef
@@ -511,6 +525,7 @@ EntryExists(RefKind kind, int64 key)
 		case REF_TEAM:
 			return hash_search(teams_h, &key, HASH_FIND, NULL) != NULL;
 		case REF_USER_GRANTS:
+		case REF_USER_MEMBERS:
 			return hash_search(users_h, &key, HASH_FIND, NULL) != NULL;
 	}
 	return false;
@@ -593,6 +608,39 @@ FreeMemos(UserData *u)
 	u->memos = NULL;
 }
 
+/*
+ * FreeGrantMemos
+ *		What a change of u's team grants can falsify beyond single app
+ *		answers: the org-level memos (the org-level sets are derived from
+ *		the grants) and apps_with_permission's lists go; the app-level
+ *		memos stay, and RefreshUser forgets in them the answers of the apps
+ *		whose grants it finds changed (ForgetAppAnswers).
+ */
+static void
+FreeGrantMemos(UserData *u)
+{
+	AnswerMemo **mp = &u->memos;
+
+	while (*mp != NULL)
+	{
+		AnswerMemo *m = *mp;
+
+		if (!m->key.app)
+		{
+			*mp = m->next_of_user;
+			FreeMemo(m);
+			continue;
+		}
+		if (m->set_ids != NULL)
+		{
+			pfree(m->set_ids);
+			m->set_ids = NULL;
+			m->set_n = 0;
+		}
+		mp = &m->next_of_user;
+	}
+}
+
 static bool
 DropRef(RefKind kind, int64 key)
 {
@@ -609,6 +657,8 @@ DropRef(RefKind kind, int64 key)
 				FreeMemos(s->u);
 				if (s->u->apps_apart && s->u->apps != NULL)
 					pfree(s->u->apps);
+				if (s->u->orgs_apart)
+					pfree(s->u->orgs);
 				pfree(s->u);
 				hash_search(users_h, &key, HASH_REMOVE, NULL);
 				return true;
@@ -616,16 +666,33 @@ DropRef(RefKind kind, int64 key)
 		case REF_USER_GRANTS:
 			{
 				/*
-				 * What the user's teams grant changed: its memos go, and
-				 * GetUser() refreshes the grants from the teams' entries;
-				 * memberships, teams and personal apps stay.
+				 * What the user's teams grant changed: GetUser() refreshes
+				 * the grants from the teams' entries and forgets the
+				 * answers of the apps whose grants moved; memberships,
+				 * teams, personal apps and the other app answers stay.
+				 */
+				UserSlot   *s = hash_search(users_h, &key, HASH_FIND, NULL);
+
+				if (s == NULL)
+					return false;
+				FreeGrantMemos(s->u);
+				s->u->grants_stale = true;
+				return true;
+			}
+		case REF_USER_MEMBERS:
+			{
+				/*
+				 * The user's memberships changed (a role, a membership
+				 * more or less): its memos go, and GetUser() reads the
+				 * memberships again; teams, grants and personal apps stay
+				 * (a change of those sends the user's code).
 				 */
 				UserSlot   *s = hash_search(users_h, &key, HASH_FIND, NULL);
 
 				if (s == NULL)
 					return false;
 				FreeMemos(s->u);
-				s->u->grants_stale = true;
+				s->u->members_stale = true;
 				return true;
 			}
 		case REF_TEAM:
@@ -664,7 +731,8 @@ DropRef(RefKind kind, int64 key)
 static bool
 UserHasCode(const UserData *u, uint32 code)
 {
-	if (InvalCode(INVAL_USER, u->user_id) == code)
+	if (InvalCode(INVAL_USER, u->user_id) == code ||
+		InvalCode(INVAL_MEMBERSHIP, u->user_id) == code)
 		return true;
 	for (int i = 0; i < u->nteams; i++)
 		if (InvalCode(INVAL_TEAM, u->teams[i]) == code)
@@ -691,12 +759,13 @@ ProcessCode(uint32 code)
 
 		/*
 		 * A marked user's entry stays, and stays registered under its
-		 * team's code (a refresh does not register again); everything else
-		 * listed here is gone.
+		 * team's or its membership code (a refresh does not register
+		 * again); everything else listed here is gone.
 		 */
 		for (int i = 0; i < cl->n; i++)
-			if (cl->refs[i].kind == REF_USER_GRANTS &&
-				EntryExists(REF_USER_GRANTS, cl->refs[i].key))
+			if ((cl->refs[i].kind == REF_USER_GRANTS ||
+				 cl->refs[i].kind == REF_USER_MEMBERS) &&
+				EntryExists(cl->refs[i].kind, cl->refs[i].key))
 				cl->refs[keep++] = cl->refs[i];
 		if (keep > 0)
 		{
@@ -1199,19 +1268,23 @@ DeriveOrgPerms(MemberInfo *orgs, int norgs, const TeamAppInfo *apps, int napps)
 	}
 }
 
-/* the codes a user's entry registers under: its own, its teams', its orgs' */
+/*
+ * the codes a user's entry registers under: its own, its membership code,
+ * its teams', its orgs'
+ */
 static uint32 *
 UserCodes(int64 user_id, const int64 *teams, int nteams, const MemberInfo *orgs, int norgs,
 		  int *ncodes)
 {
-	uint32	   *codes = palloc(sizeof(uint32) * (1 + nteams + norgs));
+	uint32	   *codes = palloc(sizeof(uint32) * (2 + nteams + norgs));
 
 	codes[0] = InvalCode(INVAL_USER, user_id);
+	codes[1] = InvalCode(INVAL_MEMBERSHIP, user_id);
 	for (int i = 0; i < nteams; i++)
-		codes[1 + i] = InvalCode(INVAL_TEAM, teams[i]);
+		codes[2 + i] = InvalCode(INVAL_TEAM, teams[i]);
 	for (int i = 0; i < norgs; i++)
-		codes[1 + nteams + i] = InvalCode(INVAL_ORG, orgs[i].org_id);
-	*ncodes = 1 + nteams + norgs;
+		codes[2 + nteams + i] = InvalCode(INVAL_ORG, orgs[i].org_id);
+	*ncodes = 2 + nteams + norgs;
 	return codes;
 }
 
@@ -1316,6 +1389,7 @@ BuildUser(int64 user_id)
 
 		s->u = u;
 		Register(INVAL_USER, user_id, REF_USER, user_id);
+		Register(INVAL_MEMBERSHIP, user_id, REF_USER_MEMBERS, user_id);
 		for (int i = 0; i < u->nteams; i++)
 			Register(INVAL_TEAM, u->teams[i], REF_USER_GRANTS, user_id);
 		for (int i = 0; i < u->norgs; i++)
@@ -1339,17 +1413,137 @@ BuildUser(int64 user_id)
 }
 
 /*
+ * MemoForget
+ *		Forget m's answer for key, if it has one: its byte in the dense
+ *		array, and its slot, removed by shifting back the slots after it
+ *		whose probe sequences pass through it (no tombstones, no
+ *		allocation).  An empty slot is one whose epoch is not the memo's;
+ *		the memo's epoch is never 0.
+ */
+static void
+MemoForget(AnswerMemo *m, int64 key)
+{
+	uint32		i;
+	uint32		j;
+
+	if (key >= 0 && key < m->dense_len)
+		m->dense[key] = 0;
+	if (m->slots == NULL)
+		return;
+	for (i = MemoHash(key) & m->mask; m->slots[i].epoch == m->epoch; i = (i + 1) & m->mask)
+		if (m->slots[i].key == key)
+			break;
+	if (m->slots[i].epoch != m->epoch)
+		return;
+	m->count--;
+	j = i;
+	for (;;)
+	{
+		uint32		home;
+
+		m->slots[i].epoch = 0;
+		/* find a slot after i that may move into it */
+		for (;;)
+		{
+			j = (j + 1) & m->mask;
+			if (m->slots[j].epoch != m->epoch)
+				return;
+			home = MemoHash(m->slots[j].key) & m->mask;
+			/* j stays if its home lies cyclically in (i, j] */
+			if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+				continue;
+			break;
+		}
+		m->slots[i] = m->slots[j];
+		i = j;
+	}
+}
+
+/*
+ * ForgetAppAnswers
+ *		u's team grants go from u->apps to apps (both sorted by app, one
+ *		grant per app): forget, in each of u's memos, the answers of every
+ *		app whose grant appeared, went, or changed its set or org.  The
+ *		other answers do not depend on the grants that moved (an app's
+ *		answer reads only its own grant, the membership and the owner).
+ */
+static void
+ForgetAppAnswers(UserData *u, const TeamAppInfo *apps, int napps)
+{
+	int			i = 0;
+	int			j = 0;
+
+	while (i < u->napps || j < napps)
+	{
+		int64		changed;
+
+		if (j >= napps || (i < u->napps && u->apps[i].app_id < apps[j].app_id))
+			changed = u->apps[i++].app_id;
+		else if (i >= u->napps || apps[j].app_id < u->apps[i].app_id)
+			changed = apps[j++].app_id;
+		else
+		{
+			const TeamAppInfo *o = &u->apps[i++];
+			const TeamAppInfo *n = &apps[j++];
+
+			if (o->org_id == n->org_id &&
+				(o->team == n->team || PermSetEqual(o->team, n->team)))
+				continue;
+			changed = o->app_id;
+		}
+		for (AnswerMemo *m = u->memos; m != NULL; m = m->next_of_user)
+			MemoForget(m, changed);
+	}
+}
+
+/*
+ * RefreshMembers
+ *		Read u's memberships again into b (with b->snap), sorted, and
+ *		whether each baseline implies anything: as the old entry knew it
+ *		for an org it had with a baseline that counted too (whether the org
+ *		has an app: a change of that sends the org's code, which drops the
+ *		entry), else read.
+ */
+static void
+RefreshMembers(Builder *b, const UserData *u)
+{
+	ScanMembershipsOfUser(b->snap, u->user_id, BuildMemberCb, b);
+	qsort(b->orgs, b->norgs, sizeof(MemberInfo), CompareByKey);
+	for (int i = 0; i < b->norgs; i++)
+	{
+		MemberInfo *m = &b->orgs[i];
+		const MemberInfo *was = FindMember(u, m->org_id);
+
+		m->baseline_counts = false;
+		if (matrix->nimplied == 0 || PermSetIsEmpty(m->baseline))
+			continue;
+		if (was != NULL && !PermSetIsEmpty(was->baseline))
+			m->baseline_counts = was->baseline_counts;
+		else
+			m->baseline_counts = LookupOrgHasApps(b->snap, m->org_id);
+	}
+}
+
+/*
  * RefreshUser
- *		A team of u changed its grants (REF_USER_GRANTS): gather the grants
- *		of u's teams again, through the teams' entries (a team whose entry
- *		was dropped is read once, for all its members), and derive the
- *		org-level sets again; the memberships, teams and personal apps are
- *		still right (a change of those sends the user's code, which drops
- *		the entry).  The new grants array replaces the old one, which is
- *		freed by the next CacheSync() (memory-lifetime rule).  If something
- *		that could change the result arrived meanwhile, or a level is newer
- *		than the matrix, the entry stays marked: it answers this call
- *		without memos and is refreshed again by the next one.
+ *		A marked entry is brought up to date in place, keeping what the
+ *		codes that marked it cannot change.
+ *		- A team of u changed its grants (REF_USER_GRANTS, grants_stale):
+ *		  the grants of u's teams are gathered again, through the teams'
+ *		  entries (a team whose entry was dropped is read once, for all its
+ *		  members); the memos forget the answers of the apps whose grants
+ *		  moved.
+ *		- u's memberships changed (REF_USER_MEMBERS, members_stale: a role,
+ *		  a membership more or less): they are read again (one index scan;
+ *		  an org that is new to the entry registers the entry under its
+ *		  code); the memos went when the entry was marked.
+ *		Either way the org-level sets are derived again.  Teams and personal
+ *		apps are still right (a change of those sends the user's code,
+ *		which drops the entry).  A new array replaces the old one, which is
+ *		freed (memory-lifetime rule).  If something that could change the
+ *		result arrived meanwhile, or a role or level is newer than the
+ *		matrix, the entry stays marked: it answers this call without memos
+ *		and is refreshed again by the next one.
  */
 static void
 RefreshUser(UserData *u)
@@ -1360,7 +1554,11 @@ RefreshUser(UserData *u)
 	uint64		start_resets = resets_seen;
 	uint32	   *codes;
 	int			ncodes;
+	bool		grants = u->grants_stale;
+	bool		members = u->members_stale;
+	bool		stale;
 	MemberInfo *orgs;
+	int			norgs;
 	TeamAppInfo *apps = NULL;
 
 	CacheMatrix();
@@ -1368,38 +1566,94 @@ RefreshUser(UserData *u)
 	old = MemoryContextSwitchTo(build_cxt);
 	memset(&b, 0, sizeof(b));
 	b.user_id = u->user_id;
-	b.snap = NULL;				/* taken if a team must be read */
-	GatherTeamApps(&b, u->teams, u->nteams);
+	b.snap = NULL;				/* taken if something must be read */
+	if (grants)
+		GatherTeamApps(&b, u->teams, u->nteams);
+	else
+	{
+		b.apps = u->apps;
+		b.napps = u->napps;
+	}
+	if (members)
+	{
+		if (b.snap == NULL)
+			b.snap = BuildSnapshot();
+		RefreshMembers(&b, u);
+		orgs = b.orgs;
+		norgs = b.norgs;
+	}
+	else
+	{
+		orgs = palloc(sizeof(MemberInfo) * (u->norgs + 1));
+		memcpy(orgs, u->orgs, sizeof(MemberInfo) * u->norgs);
+		norgs = u->norgs;
+	}
 	if (b.snap != NULL)
 		UnregisterSnapshot(b.snap);
-	orgs = palloc(sizeof(MemberInfo) * (u->norgs + 1));
-	memcpy(orgs, u->orgs, sizeof(MemberInfo) * u->norgs);
-	DeriveOrgPerms(orgs, u->norgs, b.apps, b.napps);
-	codes = UserCodes(u->user_id, u->teams, u->nteams, u->orgs, u->norgs, &ncodes);
+	DeriveOrgPerms(orgs, norgs, b.apps, b.napps);
+	codes = UserCodes(u->user_id, u->teams, u->nteams, orgs, norgs, &ncodes);
 	MemoryContextSwitchTo(old);
 
 	/*
-	 * The grants array is replaced in place: no pointer into this entry
-	 * can exist (see the memory-lifetime rule).
+	 * An org new to the entry: registered before the entry has it, so that
+	 * an error on the way leaves only a registration too many (which drops
+	 * more, never less) and the entry still marked.
 	 */
-	if (u->apps_apart && u->apps_cap >= b.napps)
-		apps = u->apps;
-	else
+	if (members)
+		for (int i = 0; i < norgs; i++)
+			if (FindMember(u, orgs[i].org_id) == NULL)
+				Register(INVAL_ORG, orgs[i].org_id, REF_USER, u->user_id);
+
+	/*
+	 * The memos keep the answers the change cannot touch (the org-level
+	 * ones went when the entry was marked, all of them for a membership
+	 * change).  Forgetting comes first: should anything below fail, the
+	 * entry keeps its old grants and stays marked, and an answer forgotten
+	 * for nothing is only a miss.
+	 */
+	if (grants)
+		ForgetAppAnswers(u, b.apps, b.napps);
+
+	/*
+	 * The arrays are replaced in place: no pointer into this entry can
+	 * exist (see the memory-lifetime rule).
+	 */
+	if (grants)
 	{
-		if (u->apps_apart && u->apps != NULL)
-			pfree(u->apps);
-		u->apps_cap = Max(b.napps, 4);
-		apps = MemoryContextAlloc(cache_cxt, sizeof(TeamAppInfo) * u->apps_cap);
-		u->apps_apart = true;
+		if (u->apps_apart && u->apps_cap >= b.napps)
+			apps = u->apps;
+		else
+		{
+			if (u->apps_apart && u->apps != NULL)
+				pfree(u->apps);
+			u->apps_cap = Max(b.napps, 4);
+			apps = MemoryContextAlloc(cache_cxt, sizeof(TeamAppInfo) * u->apps_cap);
+			u->apps_apart = true;
+		}
+		if (b.napps > 0)
+			memcpy(apps, b.apps, sizeof(TeamAppInfo) * b.napps);
+		u->apps = apps;
+		u->napps = b.napps;
 	}
-	if (b.napps > 0)
-		memcpy(apps, b.apps, sizeof(TeamAppInfo) * b.napps);
-	u->apps = apps;
-	u->napps = b.napps;
-	for (int i = 0; i < u->norgs; i++)
-		u->orgs[i].org_perms = orgs[i].org_perms;
-	u->grants_stale = b.incomplete ||
-		StaleSince(start_pending, start_resets, codes, ncodes);
+	if (members)
+	{
+		MemberInfo *keep = MemoryContextAlloc(cache_cxt, sizeof(MemberInfo) * Max(norgs, 1));
+
+		memcpy(keep, orgs, sizeof(MemberInfo) * norgs);
+		if (u->orgs_apart)
+			pfree(u->orgs);
+		u->orgs = keep;
+		u->norgs = norgs;
+		u->orgs_apart = true;
+	}
+	else
+		for (int i = 0; i < u->norgs; i++)
+			u->orgs[i].org_perms = orgs[i].org_perms;
+	stale = b.incomplete || StaleSince(start_pending, start_resets, codes, ncodes);
+	if (grants)
+		u->grants_stale = stale;
+	if (members)
+		u->members_stale = stale;
 	u->refreshed_call = call_count;
 	stats.refreshes++;
 	additions++;
@@ -1419,7 +1673,8 @@ GetUser(int64 user_id)
 	if (s != NULL)
 	{
 		/* at most once per call: pointers into the entry stay valid */
-		if (s->u->grants_stale && s->u->refreshed_call != call_count)
+		if ((s->u->grants_stale || s->u->members_stale) &&
+			s->u->refreshed_call != call_count)
 			RefreshUser(s->u);
 		return s->u;
 	}
@@ -1815,7 +2070,7 @@ CacheAnswerMemo(int64 user_id, const PermSet *want, bool app)
 	bool		found;
 	UserData   *u = GetUser(user_id);
 
-	if (u->transient || u->grants_stale)
+	if (u->transient || u->grants_stale || u->members_stale)
 		return NULL;
 	/* a user has a memo or two: its list is quicker than the hash */
 	for (m = u->memos; m != NULL; m = m->next_of_user)

@@ -35,7 +35,8 @@
  *
  *	  What each write sends (the row triggers of the extension's tables):
  *
- *	    members         the user's code
+ *	    members         the user's membership code (its entry reads its
+ *	                    memberships again and keeps the rest)
  *	    team_members    the user's code
  *	    team_apps       the team's code (every cached member of the team)
  *	    teams           the team's code, when it is deleted
@@ -431,8 +432,10 @@ orgs_invalidate_row(PG_FUNCTION_ARGS)
 		if (nrows == 2 && SameColumns(rows[0], rows[1], desc,
 									  table[0] == 'm' ? cols : tm_cols))
 			nrows = 0;			/* created_at and the like */
+		/* a membership: the user's entry reads its memberships again */
 		for (int i = 0; i < nrows; i++)
-			InvalSend(INVAL_USER, Int8Of(rows[i], desc, "user_id"));
+			InvalSend(table[0] == 'm' ? INVAL_MEMBERSHIP : INVAL_USER,
+					  Int8Of(rows[i], desc, "user_id"));
 	}
 	else if (strcmp(table, "team_apps") == 0)
 	{

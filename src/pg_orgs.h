@@ -290,6 +290,8 @@ typedef enum InvalKind
 	INVAL_APP,					/* an app's owner and existence */
 	INVAL_NAME,					/* a name -> key map entry */
 	INVAL_ROLE,					/* a database role -> user link */
+	INVAL_MEMBERSHIP,			/* one user's memberships (a user's entry
+								 * reads them again, keeping the rest) */
 	INVAL_ALL					/* everything */
 } InvalKind;
 
