@@ -15,7 +15,7 @@
 #   BENCH_TRAFFIC_SCALES  scales that run the 8-client traffic and attacker
 #                         pgbench runs (default: every scale of BENCH_SCALES;
 #                         "none" to skip)
-#   BENCH_TRAFFIC_SECS=6  length of one of those runs (at least 4: their
+#   BENCH_TRAFFIC_SECS=8  length of one of those runs (at least 4: their
 #                         throughput is that of the whole seconds after the
 #                         first 2, in which new connections fill their caches)
 #   BENCH_TRAFFIC_CLIENTS=8  their clients (the attacker row: one of them is
@@ -73,7 +73,7 @@ VERIFY_SECS=${BENCH_VERIFY_SECS:-10}
 PORT=${BENCH_PORT:-56432}
 SEED=0.42
 TRAFFIC_SCALES=${BENCH_TRAFFIC_SCALES-$SCALES}
-TRAFFIC_SECS=${BENCH_TRAFFIC_SECS:-6}
+TRAFFIC_SECS=${BENCH_TRAFFIC_SECS:-8}
 TRAFFIC_CLIENTS=${BENCH_TRAFFIC_CLIENTS:-8}
 TRAFFIC_RATES=${BENCH_TRAFFIC_RATES:-0 1 5}
 NCURVE_SCALE=${BENCH_NCURVE_SCALE:-${SCALES##* }}
