@@ -115,17 +115,21 @@ SELECT 4, scale, 'set-based form within 1.1× of (c)',
        pg_temp.med(scale, 'selective (200 index look-ups)', 'ours, set-based') / pg_temp.med(scale, 'selective (200 index look-ups)', '(c) set-based SQL') <= 1.1
   FROM (SELECT DISTINCT scale FROM rpt.results) x;
 
+-- Each scale is timed at its own moment of the run (and after the smaller
+-- scales' data joined the cluster), so raw times drift between scales with
+-- the machine's load: flatness is judged on ours ÷ (d), the floor of the
+-- same loop timed in the same rounds.
 CREATE TEMP TABLE flat AS
 SELECT scale, pg_temp.fact(scale, 'orgs')::bigint AS orgs,
-       med * 1e6 / n AS ns_check
+       med / pg_temp.med(scale, 'point checks', '(d) floor') AS per_floor
   FROM s WHERE workload = 'point checks' AND variant = 'ours, cached';
 INSERT INTO targets
 SELECT 5, string_agg(scale, ' → ' ORDER BY pg_temp.scale_order(scale)),
        'cost per check flat as the number of orgs grows',
-       'ours ns/check, largest ÷ smallest across ' ||
+       'ours ÷ (d) per point check (same rounds), largest ÷ smallest across ' ||
            string_agg(to_char(orgs, 'FM999,999') || ' orgs', ', ' ORDER BY orgs),
-       max(ns_check) / min(ns_check), '≤ 1.5 (flat)',
-       CASE WHEN count(*) >= 2 THEN max(ns_check) / min(ns_check) <= 1.5 END
+       max(per_floor) / min(per_floor), '≤ 1.5 (flat)',
+       CASE WHEN count(*) >= 2 THEN max(per_floor) / min(per_floor) <= 1.5 END
   FROM flat;
 ALTER TABLE targets ADD COLUMN shown text;
 
@@ -260,12 +264,15 @@ SELECT format('| %s | %s | %s | %s | %s | %s |', target, scale, measure,
 
 \qecho '## Cost per check as the number of orgs grows'
 \qecho
-\qecho '| scale | orgs | users | ours, cached (per check) | ours, cold cache (per check) | (a) (per check) | ours per-row policy: extra per row over (d) | (a) policy: extra per row |'
-\qecho '|---|---|---|---|---|---|---|---|'
-SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s |', x.scale,
+\qecho '| scale | orgs | users | (d) floor (per check) | ours, cached (per check) | ours, cached ÷ (d) | ours, cold cache (per check) | (a) (per check) | ours per-row policy: extra per row over (d) | (a) policy: extra per row |'
+\qecho '|---|---|---|---|---|---|---|---|---|---|'
+SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |', x.scale,
               to_char(pg_temp.fact(x.scale, 'orgs')::bigint, 'FM999,999'),
               to_char(pg_temp.fact(x.scale, 'users')::bigint, 'FM999,999'),
+              pg_temp.fop(pg_temp.med(x.scale, 'point checks', '(d) floor') * 1e6 / x.n),
               pg_temp.fop(pg_temp.med(x.scale, 'point checks', 'ours, cached') * 1e6 / x.n),
+              to_char(pg_temp.med(x.scale, 'point checks', 'ours, cached')
+                      / pg_temp.med(x.scale, 'point checks', '(d) floor'), 'FM990.00') || '×',
               pg_temp.fop(pg_temp.med(x.scale, 'point checks', 'ours, cold cache') * 1e6 / x.n),
               pg_temp.fop(pg_temp.med(x.scale, 'point checks', '(a) SQL SECURITY DEFINER') * 1e6 / x.n),
               pg_temp.fop((pg_temp.med(x.scale, 'count(*) scan', 'ours, per row')
@@ -277,7 +284,10 @@ SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s |', x.scale,
  ORDER BY pg_temp.scale_order(x.scale);
 \qecho
 \qecho 'The point checks are the same shape at every scale (500 users, about 36 apps each, shuffled), so'
-\qecho 'the per-check cost isolates the effect of the data''s size.'
+\qecho 'the per-check cost isolates the effect of the data''s size. Each scale is timed at its own moment of'
+\qecho 'the run, after the smaller scales'' data joined the cluster and while the machine''s load changes, so'
+\qecho 'the raw times drift from scale to scale, the floor''s too: flatness is judged on ours ÷ (d), the same'
+\qecho 'loop without a check timed in the same rounds.'
 \qecho
 
 \qecho '## The per-row policy against two floors'
