@@ -664,35 +664,31 @@ DropRef(RefKind kind, int64 key)
 				return true;
 			}
 		case REF_USER_GRANTS:
-			{
-				/*
-				 * What the user's teams grant changed: GetUser() refreshes
-				 * the grants from the teams' entries and forgets the
-				 * answers of the apps whose grants moved; memberships,
-				 * teams, personal apps and the other app answers stay.
-				 */
-				UserSlot   *s = hash_search(users_h, &key, HASH_FIND, NULL);
-
-				if (s == NULL)
-					return false;
-				FreeGrantMemos(s->u);
-				s->u->grants_stale = true;
-				return true;
-			}
 		case REF_USER_MEMBERS:
 			{
 				/*
-				 * The user's memberships changed (a role, a membership
-				 * more or less): its memos go, and GetUser() reads the
-				 * memberships again; teams, grants and personal apps stay
-				 * (a change of those sends the user's code).
+				 * Marked, not dropped: GetUser() refreshes the entry in
+				 * place (RefreshUser).  What the user's teams grant
+				 * changed: the org-level memos go, and the refresh forgets
+				 * the answers of the apps whose grants moved.  Its
+				 * memberships changed (a role, a membership more or less):
+				 * every memo goes.  Either way teams and personal apps
+				 * stay (a change of those sends the user's code).
 				 */
 				UserSlot   *s = hash_search(users_h, &key, HASH_FIND, NULL);
 
 				if (s == NULL)
 					return false;
-				FreeMemos(s->u);
-				s->u->members_stale = true;
+				if (kind == REF_USER_GRANTS)
+				{
+					FreeGrantMemos(s->u);
+					s->u->grants_stale = true;
+				}
+				else
+				{
+					FreeMemos(s->u);
+					s->u->members_stale = true;
+				}
 				return true;
 			}
 		case REF_TEAM:
@@ -1186,8 +1182,7 @@ CollectTeamApps(Builder *b, int64 team_id)
 static void
 GatherTeamApps(Builder *b, const int64 *teams, int nteams)
 {
-	int		   *run_start = palloc(sizeof(int) * (nteams + 1));
-	int			nruns = nteams;
+	int		   *run_start = palloc(sizeof(int) * (nteams + 1));	/* + the end */
 	int			out = 0;
 
 	for (int i = 0; i < nteams; i++)
@@ -1197,17 +1192,18 @@ GatherTeamApps(Builder *b, const int64 *teams, int nteams)
 	}
 	if (b->napps < 2)
 		return;
-	if (nruns > MERGE_MAX_RUNS)
+	run_start[nteams] = b->napps;
+	if (nteams > MERGE_MAX_RUNS)
 		qsort(b->apps, b->napps, sizeof(TeamAppInfo), CompareByKey);
 	else
 	{
 		TeamAppInfo *tmp = palloc(sizeof(TeamAppInfo) * b->napps);
 
 		/* b->apps[0, done) is sorted; merge the next run into it */
-		for (int r = 1; r < nruns; r++)
+		for (int r = 1; r < nteams; r++)
 		{
 			int			done = run_start[r];
-			int			end = r + 1 < nruns ? run_start[r + 1] : b->napps;
+			int			end = run_start[r + 1];
 			int			i = 0,
 						j = done,
 						k = 0;
