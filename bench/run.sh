@@ -41,7 +41,8 @@
 # policy scans, selective queries, 2-client pgbench mixes, the stale-answer
 # verification, cache builds, then (BENCH_TRAFFIC_SCALES) 8-client traffic
 # with 0/1/5% grant-changing transactions and the attacker row, and at one
-# scale (BENCH_NCURVE_SCALE) the N curve (sql/ncurve.sql); then writes
+# scale (BENCH_NCURVE_SCALE) the N curve (sql/ncurve.sql); with more than
+# one scale, cold cache builds in rounds across the scales; then writes
 # bench/out/report.md and bench/out/report.png (gnuplot), copies them to
 # bench/RESULTS.md and bench/results.png, and always stops the cluster.
 # Every measurement interleaves its variants round by round and reports
@@ -298,6 +299,13 @@ scale_params() {
 	esac
 }
 
+CACHE_FIXTURES=("user in 1 org" "user in 1 team" "user in 10 teams" "user in 100 teams" "user in 1000 teams"
+	"admin of an org with 10,000 apps")
+# with more than one scale, every scale's database stays until the cold
+# builds across scales (after the loop) are done
+read -r -a SCALE_LIST <<<"$SCALES"
+CROSS=$(((${#SCALE_LIST[@]} > 1) ? 1 : 0))
+
 STALE_TOTAL=0
 for scale in $SCALES; do
 	read -r n_orgs n_users n_teams n_apps n_res <<<"$(scale_params "$scale")"
@@ -363,8 +371,7 @@ for scale in $SCALES; do
 	# cache build time and memory: one fresh connection per probe
 	msg "[$scale] cache build probes"
 	for rep in $(seq 1 "$REPS"); do
-		for f in "user in 1 org" "user in 1 team" "user in 10 teams" "user in 100 teams" "user in 1000 teams" \
-			"admin of an org with 10,000 apps"; do
+		for f in "${CACHE_FIXTURES[@]}"; do
 			psql_db "$db" -c "SELECT bench.cache_probe('$scale', $rep, '$f')" >/dev/null
 		done
 	done
@@ -435,9 +442,33 @@ for scale in $SCALES; do
 	done
 	psql_db "$db" -c "\\copy (SELECT '$scale', * FROM bench.verify_log) TO '$OUT/data/$scale.verify_log.tsv'"
 	psql_db "$db" -c "\\copy (SELECT '$scale', * FROM bench.write_log) TO '$OUT/data/$scale.write_log.tsv'"
-	[ "${BENCH_KEEP:-0}" = 1 ] || psql_db postgres -c "DROP DATABASE $db"
+	[ "${BENCH_KEEP:-0}" = 1 ] || [ "$CROSS" = 1 ] || psql_db postgres -c "DROP DATABASE $db"
 	msg "[$scale] done in $((SECONDS - t_scale))s"
 done
+
+# cold builds across scales: each scale's own probes above ran at a
+# different moment of the run, and the machine's speed drifts over half an
+# hour by more than the target allows; here rounds of fresh connections
+# visit the databases in turn (the order rotating), twice as many rounds
+for scale in $SCALES; do
+	: >"$OUT/data/$scale.cache_cross.tsv"
+done
+if [ "$CROSS" = 1 ]; then
+	nscales=${#SCALE_LIST[@]}
+	msg "cold builds across scales ($((2 * REPS)) rounds of ${#CACHE_FIXTURES[@]} fixtures x $nscales scales, interleaved)"
+	for rep in $(seq 1 $((2 * REPS))); do
+		for f in "${CACHE_FIXTURES[@]}"; do
+			for i in $(seq 0 $((nscales - 1))); do
+				scale=${SCALE_LIST[$(((i + rep) % nscales))]}
+				psql_db "bench_$scale" -c "SELECT bench.cold_probe('$scale', $rep, '$f')" >/dev/null
+			done
+		done
+	done
+	for scale in $SCALES; do
+		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_cross) TO '$OUT/data/$scale.cache_cross.tsv'"
+		[ "${BENCH_KEEP:-0}" = 1 ] || psql_db postgres -c "DROP DATABASE bench_$scale"
+	done
+fi
 
 # ---------------------------------------------------------------- report
 msg "writing the report"
@@ -445,7 +476,8 @@ CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 psql_db postgres -f "$BENCH_DIR/sql/report_schema.sql" >/dev/null
 for scale in $SCALES; do
-	for t in results facts plans pgbench cache_results cache_fixtures verify_log write_log traffic ncurve ncurve_plans; do
+	for t in results facts plans pgbench cache_results cache_fixtures verify_log write_log traffic ncurve ncurve_plans \
+		cache_cross; do
 		psql_db postgres -c "\\copy rpt.$t FROM '$OUT/data/$scale.$t.tsv'"
 	done
 done

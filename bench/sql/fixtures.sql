@@ -203,6 +203,37 @@ CREATE TABLE bench.cache_results (
     sql_set_ms double precision     -- (c) the same set, in SQL
 );
 
+-- The cold builds across scales (bench/run.sh, after every scale is
+-- loaded): the build alone, one fresh connection per probe, the same
+-- warm-up as bench.cache_probe (hot_0, then hot_1), then the fixture's
+-- first check.  The rounds visit the scales' databases in turn, so the
+-- machine's drift over the run falls on every scale alike.
+CREATE TABLE bench.cache_cross (scale text, fixture text, rep integer, build_ms double precision);
+CREATE FUNCTION bench.cold_probe(p_scale text, p_rep integer, p_fixture text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f  bench.cache_fixtures;
+    t0 timestamptz;
+    ms double precision;
+    b  boolean;
+    u  bigint;
+    w  bigint[];
+BEGIN
+    SELECT array_agg(id ORDER BY handle) INTO w FROM orgs.users WHERE handle IN ('hot_0', 'hot_1');
+    SELECT * INTO STRICT f FROM bench.cache_fixtures WHERE fixture = p_fixture;
+    FOR i IN -1 .. 1 LOOP
+        u := CASE WHEN i <= 0 THEN w[i + 2] ELSE f.user_id END;
+        t0 := clock_timestamp();
+        b := orgs.has_app_permission(u, f.app_id, 'models.view');
+        ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    END LOOP;
+    INSERT INTO bench.cache_cross VALUES (p_scale, p_fixture, p_rep, ms);
+END;
+$$;
+
 -- One cold-cache probe, run in a fresh connection (the cache is empty).
 -- Each timed statement runs four times: first for two warm-up users of
 -- the hot fixture (hot_0, an admin, and hot_1, in one team): this plans
