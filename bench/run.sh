@@ -452,6 +452,7 @@ done
 # visit the databases in turn (the order rotating), twice as many rounds
 for scale in $SCALES; do
 	: >"$OUT/data/$scale.cache_cross.tsv"
+	: >"$OUT/data/$scale.cache_pages.tsv"
 done
 if [ "$CROSS" = 1 ]; then
 	nscales=${#SCALE_LIST[@]}
@@ -464,7 +465,14 @@ if [ "$CROSS" = 1 ]; then
 			done
 		done
 	done
+	# what each build reads (shared buffers): one more fresh connection each
 	for scale in $SCALES; do
+		for f in "${CACHE_FIXTURES[@]}"; do
+			psql_db "bench_$scale" -c "SELECT bench.cold_pages('$scale', '$f')" >/dev/null
+		done
+	done
+	for scale in $SCALES; do
+		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_pages) TO '$OUT/data/$scale.cache_pages.tsv'"
 		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_cross) TO '$OUT/data/$scale.cache_cross.tsv'"
 		[ "${BENCH_KEEP:-0}" = 1 ] || psql_db postgres -c "DROP DATABASE bench_$scale"
 	done
@@ -477,7 +485,7 @@ MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 psql_db postgres -f "$BENCH_DIR/sql/report_schema.sql" >/dev/null
 for scale in $SCALES; do
 	for t in results facts plans pgbench cache_results cache_fixtures verify_log write_log traffic ncurve ncurve_plans \
-		cache_cross; do
+		cache_cross cache_pages; do
 		psql_db postgres -c "\\copy rpt.$t FROM '$OUT/data/$scale.$t.tsv'"
 	done
 done

@@ -234,6 +234,36 @@ BEGIN
 END;
 $$;
 
+-- What the cold build reads: the shared buffers (pages) the fixture's
+-- first check touches, after the same warm-up, in a fresh connection.  It
+-- grows with the depth of the B-trees the build descends, the only part
+-- of a build that depends on the size of the tables.
+CREATE TABLE bench.cache_pages (scale text, fixture text, pages integer);
+CREATE FUNCTION bench.cold_pages(p_scale text, p_fixture text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f  bench.cache_fixtures;
+    b  boolean;
+    j  json;
+    u  bigint;
+BEGIN
+    SELECT * INTO STRICT f FROM bench.cache_fixtures WHERE fixture = p_fixture;
+    FOR u IN SELECT id FROM orgs.users WHERE handle IN ('hot_0', 'hot_1') ORDER BY handle LOOP
+        b := orgs.has_app_permission(u, f.app_id, 'models.view');
+    END LOOP;
+    EXECUTE format('EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY OFF, FORMAT JSON) '
+                   'SELECT orgs.has_app_permission(%s::bigint, %s::bigint, %L)',
+                   f.user_id, f.app_id, 'models.view') INTO j;
+    INSERT INTO bench.cache_pages
+    VALUES (p_scale, p_fixture,
+            (j -> 0 -> 'Plan' ->> 'Shared Hit Blocks')::integer
+            + (j -> 0 -> 'Plan' ->> 'Shared Read Blocks')::integer);
+END;
+$$;
+
 -- One cold-cache probe, run in a fresh connection (the cache is empty).
 -- Each timed statement runs four times: first for two warm-up users of
 -- the hot fixture (hot_0, an admin, and hot_1, in one team): this plans

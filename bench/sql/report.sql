@@ -431,6 +431,10 @@ SELECT CASE WHEN EXISTS (SELECT FROM rpt.cache_cross) THEN
                 || ' drift over the run falls on every scale alike; each probe warms up with two other'
                 || ' users, then times the fixture''s first check. Median (min–max).',
                 (SELECT max(rep) FROM rpt.cache_cross))
+         || ' "pages": the shared buffers the build reads (from `EXPLAIN (ANALYZE, BUFFERS)` of the'
+         || ' same first check in one more connection): the number of index entries and rows a build'
+         || ' reads depends on the user only, and the pages it reads to find them grow with the depth'
+         || ' of the B-trees it descends (a level more for every few hundred times as many entries).'
        ELSE 'Each scale''s own probes ("Cache build" under each scale). Median (min–max).' END;
 \qecho
 SELECT '| fixture | ' || string_agg(scale || ' (' || to_char(pg_temp.fact(scale, 'orgs')::bigint, 'FM999,999') || ' orgs)', ' | ' ORDER BY pg_temp.scale_order(scale))
@@ -438,8 +442,10 @@ SELECT '| fixture | ' || string_agg(scale || ' (' || to_char(pg_temp.fact(scale,
   FROM (SELECT DISTINCT scale FROM cold) x;
 SELECT '|---|' || string_agg('---|', '' ORDER BY scale) || '---|' FROM (SELECT DISTINCT scale FROM cold) x;
 SELECT format('| %s | %s | %s |', fixture,
-              string_agg(pg_temp.fms(build) || ' (' || pg_temp.fms(build_lo) || '–' || pg_temp.fms(build_hi) || ')', ' | '
-                         ORDER BY pg_temp.scale_order(scale)),
+              string_agg(pg_temp.fms(build) || ' (' || pg_temp.fms(build_lo) || '–' || pg_temp.fms(build_hi) || ')'
+                         || coalesce(', ' || (SELECT min(pages) FROM rpt.cache_pages p
+                                               WHERE p.scale = cold.scale AND p.fixture = cold.fixture) || ' pages', ''),
+                         ' | ' ORDER BY pg_temp.scale_order(scale)),
               CASE WHEN count(*) > 1 THEN to_char(max(build) / min(build), 'FM990.00') || '×' ELSE '–' END)
   FROM cold GROUP BY fixture, teams, grants
  ORDER BY fixture = 'user in 1 org' DESC, teams = 0, teams;
