@@ -468,7 +468,7 @@ if [ "$CROSS" = 1 ]; then
 	# what each build reads (shared buffers): one more fresh connection each
 	for scale in $SCALES; do
 		for f in "${CACHE_FIXTURES[@]}"; do
-			psql_db "bench_$scale" -c "SELECT bench.cold_pages('$scale', '$f')" >/dev/null
+			psql_db "bench_$scale" -c "SELECT bench.cold_probe('$scale', 0, '$f', true)" >/dev/null
 		done
 	done
 	for scale in $SCALES; do

@@ -208,8 +208,13 @@ CREATE TABLE bench.cache_results (
 -- warm-up as bench.cache_probe (hot_0, then hot_1), then the fixture's
 -- first check.  The rounds visit the scales' databases in turn, so the
 -- machine's drift over the run falls on every scale alike.
+-- With p_pages, the fixture's first check runs under EXPLAIN instead of
+-- being timed: what the build reads, the shared buffers (pages) it
+-- touches.  That grows with the depth of the B-trees the build descends,
+-- the only part of a build that depends on the size of the tables.
 CREATE TABLE bench.cache_cross (scale text, fixture text, rep integer, build_ms double precision);
-CREATE FUNCTION bench.cold_probe(p_scale text, p_rep integer, p_fixture text)
+CREATE TABLE bench.cache_pages (scale text, fixture text, pages integer);
+CREATE FUNCTION bench.cold_probe(p_scale text, p_rep integer, p_fixture text, p_pages boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -221,46 +226,27 @@ DECLARE
     b  boolean;
     u  bigint;
     w  bigint[];
+    j  json;
 BEGIN
     SELECT array_agg(id ORDER BY handle) INTO w FROM orgs.users WHERE handle IN ('hot_0', 'hot_1');
     SELECT * INTO STRICT f FROM bench.cache_fixtures WHERE fixture = p_fixture;
     FOR i IN -1 .. 1 LOOP
         u := CASE WHEN i <= 0 THEN w[i + 2] ELSE f.user_id END;
+        IF i = 1 AND p_pages THEN
+            EXECUTE format('EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY OFF, FORMAT JSON) '
+                           'SELECT orgs.has_app_permission(%s::bigint, %s::bigint, %L)',
+                           u, f.app_id, 'models.view') INTO j;
+            INSERT INTO bench.cache_pages
+            VALUES (p_scale, p_fixture,
+                    (j -> 0 -> 'Plan' ->> 'Shared Hit Blocks')::integer
+                    + (j -> 0 -> 'Plan' ->> 'Shared Read Blocks')::integer);
+            RETURN;
+        END IF;
         t0 := clock_timestamp();
         b := orgs.has_app_permission(u, f.app_id, 'models.view');
         ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
     END LOOP;
     INSERT INTO bench.cache_cross VALUES (p_scale, p_fixture, p_rep, ms);
-END;
-$$;
-
--- What the cold build reads: the shared buffers (pages) the fixture's
--- first check touches, after the same warm-up, in a fresh connection.  It
--- grows with the depth of the B-trees the build descends, the only part
--- of a build that depends on the size of the tables.
-CREATE TABLE bench.cache_pages (scale text, fixture text, pages integer);
-CREATE FUNCTION bench.cold_pages(p_scale text, p_fixture text)
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    f  bench.cache_fixtures;
-    b  boolean;
-    j  json;
-    u  bigint;
-BEGIN
-    SELECT * INTO STRICT f FROM bench.cache_fixtures WHERE fixture = p_fixture;
-    FOR u IN SELECT id FROM orgs.users WHERE handle IN ('hot_0', 'hot_1') ORDER BY handle LOOP
-        b := orgs.has_app_permission(u, f.app_id, 'models.view');
-    END LOOP;
-    EXECUTE format('EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY OFF, FORMAT JSON) '
-                   'SELECT orgs.has_app_permission(%s::bigint, %s::bigint, %L)',
-                   f.user_id, f.app_id, 'models.view') INTO j;
-    INSERT INTO bench.cache_pages
-    VALUES (p_scale, p_fixture,
-            (j -> 0 -> 'Plan' ->> 'Shared Hit Blocks')::integer
-            + (j -> 0 -> 'Plan' ->> 'Shared Read Blocks')::integer);
 END;
 $$;
 
