@@ -184,6 +184,45 @@ SELECT pg_temp.mm_disagree() AS disagree_4, pg_temp.mm_misses() - :m0 AS misses_
 -- the set-based answer follows too
 SELECT cardinality(orgs.apps_with_permission('models.train, app.delete')) AS set_after_move;
 
+-- A change of a membership forgets only the answers of that org's apps:
+-- mm_tc also joins a second org, as org_user (app.view on its 3 apps).
+SELECT orgs.act_as('mm_owner', false);
+SELECT orgs.create_org('mm_org2', 'Second memo org') IS NOT NULL AS org2;
+SELECT count(*) AS apps2 FROM generate_series(1, 3) i, LATERAL orgs.create_app('mm_org2', 'o2_' || i) a;
+SELECT * FROM orgs.invite('mm_org2', 'mm_tc@example.com', 'org_user') \gset
+SELECT orgs.act_as('mm_tc', false);
+SELECT orgs.accept_invitation(:'token') IS NOT NULL AS accepted2;
+INSERT INTO mm_some (app_id, name, n)
+SELECT a.id, a.app_id, 1000 + row_number() OVER (ORDER BY a.id)
+  FROM orgs.apps a WHERE a.org_id = orgs.lookup_org('mm_org2');
+CREATE FUNCTION pg_temp.mm_views() RETURNS text LANGUAGE sql AS $$
+    SELECT count(*) FILTER (WHERE s.n < 1000) || ' + ' || count(*) FILTER (WHERE s.n > 1000)
+      FROM mm_some s WHERE orgs.has_app_permission(s.app_id, 'app.view')
+$$;
+SELECT pg_temp.mm_views() AS views_1;
+SELECT pg_temp.mm_misses() AS m0 \gset
+SELECT pg_temp.mm_views() AS views_2, pg_temp.mm_misses() - :m0 AS misses_2;
+-- a role in the second org: its 3 answers go, the 130 of mm_org stay
+SELECT orgs.act_as('mm_owner', false);
+SELECT orgs.set_member_role('mm_org2', 'mm_tc', 'team_contributor');
+SELECT orgs.act_as('mm_tc', false);
+SELECT pg_temp.mm_misses() AS m0 \gset
+SELECT pg_temp.mm_views() AS views_3, pg_temp.mm_misses() - :m0 AS misses_3;
+-- a role in mm_org: its 130 answers go, the second org's stay
+SELECT orgs.act_as('mm_owner', false);
+SELECT orgs.set_member_role('mm_org', 'mm_tc', 'org_user');
+SELECT orgs.act_as('mm_tc', false);
+SELECT pg_temp.mm_misses() AS m0 \gset
+SELECT pg_temp.mm_views() AS views_4, pg_temp.mm_misses() - :m0 AS misses_4;
+-- leaving the second org: its answers go
+SELECT orgs.act_as('mm_owner', false);
+SELECT orgs.remove_member('mm_org2', 'mm_tc');
+SELECT orgs.act_as('mm_tc', false);
+SELECT pg_temp.mm_misses() AS m0 \gset
+SELECT pg_temp.mm_views() AS views_5, pg_temp.mm_misses() - :m0 AS misses_5;
+SELECT orgs.act_as('mm_owner', false);
+SELECT orgs.delete_org('mm_org2', drop_apps => true);
+
 SELECT orgs.act_as('mm_owner', false);
 SELECT orgs.delete_org('mm_org', drop_apps => true);
 SELECT orgs.act_as(NULL, false);

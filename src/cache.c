@@ -56,8 +56,9 @@
  *		  user's code).  So a grant change in a team of 50 members costs
  *		  each backend one read of the team, not 50 user builds.  A user's
  *		  membership code (a role changed, a membership came or went) marks
- *		  the entry the same way: its memos go, and the refresh reads its
- *		  memberships again (one index scan) and keeps the rest;
+ *		  the entry the same way: its org-level memos go, and the refresh
+ *		  reads its memberships again (one index scan), keeps the rest, and
+ *		  forgets the app answers of the orgs whose membership moved;
  *		- the code of everything (which a change of a model table's rows
  *		  sends), a reset of the invalidation queue, and a change of the
  *		  extension's relations (DDL, DROP or UPDATE of the extension: a
@@ -91,12 +92,17 @@
  *	  memberships array (freed and allocated anew) and its org-level sets
  *	  in place, and empties, in place, the slots of its
  *	  app-level memos that answered for an app whose grants moved
- *	  (ForgetAppAnswers; nothing of a memo is freed or moved).  It runs at
+ *	  (ForgetAppAnswers) or for an app of an org whose membership moved
+ *	  (ForgetOrgAnswers, which empties a memo of many answers whole);
+ *	  nothing of a memo is freed or moved.  It runs at
  *	  most once per call (call_count), only for an entry CacheSync()
  *	  marked at the start of a call, and GetUser() refreshes an entry
  *	  before it hands it out: so no pointer into the entry obtained during
  *	  the call exists, and none obtained before the call may be used (the
- *	  rule above).  A memo obtained before the call is looked up again
+ *	  rule above).  For the same reason GetUser() may hand out again,
+ *	  without a look-up, the entry it handed out last in the same call
+ *	  (last_user, valid while last_user_call is call_count).  A memo
+ *	  obtained before the call is looked up again
  *	  (marking bumped CacheGeneration()), and CacheAnswerMemo() refreshes
  *	  the entry before it returns one: no answer of a memo is read between
  *	  the marking and the refresh.  So a pointer obtained from the cache (a user entry, a
@@ -329,6 +335,8 @@ static CacheStatistics stats;
 static uint64 additions = 0;	/* entries built or refreshed, ever */
 static uint64 bound_checked = 0;	/* additions at the last bound check */
 static uint64 call_count = 0;	/* CacheBeginCall()s */
+static UserData *last_user = NULL;	/* GetUser()'s last answer ... */
+static uint64 last_user_call = 0;	/* ... in this call (0: none) */
 
 /* see pg_orgs.h */
 OrgsStmtKey orgs_last_stmt;
@@ -610,11 +618,11 @@ FreeMemos(UserData *u)
 
 /*
  * FreeGrantMemos
- *		What a change of u's team grants can falsify beyond single app
- *		answers: the org-level memos (the org-level sets are derived from
- *		the grants) and apps_with_permission's lists go; the app-level
- *		memos stay, and RefreshUser forgets in them the answers of the apps
- *		whose grants it finds changed (ForgetAppAnswers).
+ *		What a change of u's team grants or memberships can falsify beyond
+ *		single app answers: the org-level memos (the org-level sets are
+ *		derived from both) and apps_with_permission's lists go; the
+ *		app-level memos stay, and RefreshUser forgets in them the answers
+ *		it finds changed (ForgetAppAnswers, ForgetOrgAnswers).
  */
 static void
 FreeGrantMemos(UserData *u)
@@ -668,27 +676,23 @@ DropRef(RefKind kind, int64 key)
 			{
 				/*
 				 * Marked, not dropped: GetUser() refreshes the entry in
-				 * place (RefreshUser).  What the user's teams grant
-				 * changed: the org-level memos go, and the refresh forgets
-				 * the answers of the apps whose grants moved.  Its
-				 * memberships changed (a role, a membership more or less):
-				 * every memo goes.  Either way teams and personal apps
-				 * stay (a change of those sends the user's code).
+				 * place (RefreshUser).  Either way the org-level memos and
+				 * apps_with_permission's lists go, and the app-level memos
+				 * stay: the refresh forgets in them the answers of the apps
+				 * whose grants moved (a team's grants changed), or of the
+				 * apps of the orgs whose membership moved (a role, a
+				 * membership more or less).  Teams and personal apps stay
+				 * (a change of those sends the user's code).
 				 */
 				UserSlot   *s = hash_search(users_h, &key, HASH_FIND, NULL);
 
 				if (s == NULL)
 					return false;
+				FreeGrantMemos(s->u);
 				if (kind == REF_USER_GRANTS)
-				{
-					FreeGrantMemos(s->u);
 					s->u->grants_stale = true;
-				}
 				else
-				{
-					FreeMemos(s->u);
 					s->u->members_stale = true;
-				}
 				return true;
 			}
 		case REF_TEAM:
@@ -1493,6 +1497,92 @@ ForgetAppAnswers(UserData *u, const TeamAppInfo *apps, int napps)
 }
 
 /*
+ * ForgetOrgAnswers
+ *		u's memberships go from u->orgs to orgs (both sorted by org): forget,
+ *		in each of u's app-level memos, the answers of the apps of every org
+ *		whose membership appeared, went, or changed its baseline or ceiling
+ *		(an app's answer reads the membership of the app's org only, its
+ *		own team grant and its owner).  A memo of many answers (a scan) is
+ *		emptied instead of searched.  An app whose owner is not at hand is
+ *		forgotten too.
+ */
+#define FORGET_SCAN_MAX 256
+
+static void
+ForgetOrgAnswers(UserData *u, const MemberInfo *orgs, int norgs)
+{
+	int64	   *changed = MemoryContextAlloc(build_cxt, sizeof(int64) * (u->norgs + norgs + 1));
+	int			nchanged = 0;
+	int			i = 0;
+	int			j = 0;
+
+	while (i < u->norgs || j < norgs)
+	{
+		if (j >= norgs || (i < u->norgs && u->orgs[i].org_id < orgs[j].org_id))
+			changed[nchanged++] = u->orgs[i++].org_id;
+		else if (i >= u->norgs || orgs[j].org_id < u->orgs[i].org_id)
+			changed[nchanged++] = orgs[j++].org_id;
+		else
+		{
+			const MemberInfo *o = &u->orgs[i++];
+			const MemberInfo *n = &orgs[j++];
+
+			if ((o->baseline == n->baseline || PermSetEqual(o->baseline, n->baseline)) &&
+				(o->ceiling == n->ceiling || PermSetEqual(o->ceiling, n->ceiling)))
+				continue;
+			changed[nchanged++] = o->org_id;
+		}
+	}
+	if (nchanged == 0)
+		return;
+	for (AnswerMemo *m = u->memos; m != NULL; m = m->next_of_user)
+	{
+		int64	   *keys;
+		int			nkeys = 0;
+
+		if (!m->key.app)
+		{
+			/* an org's answer reads that org's membership */
+			for (int k = 0; k < nchanged; k++)
+				MemoForget(m, changed[k]);
+			continue;
+		}
+		if (m->dense != NULL || m->count > FORGET_SCAN_MAX)
+		{
+			/* empty it in place: nothing of a memo is freed or moved */
+			if (m->dense != NULL)
+				memset(m->dense, 0, m->dense_len);
+			m->count = 0;
+			if (m->slots != NULL && ++m->epoch == 0)
+			{
+				memset(m->slots, 0, sizeof(MemoSlot) * (m->mask + 1));
+				m->epoch = 1;
+			}
+			continue;
+		}
+		if (m->slots == NULL)
+			continue;
+		/* collect first: forgetting moves slots */
+		keys = MemoryContextAlloc(build_cxt, sizeof(int64) * (m->count + 1));
+		for (uint32 s = 0; s <= (uint32) m->mask; s++)
+		{
+			AppEntry   *a;
+
+			if (m->slots[s].epoch != m->epoch)
+				continue;
+			a = hash_search(apps_h, &m->slots[s].key, HASH_FIND, NULL);
+			if (a == NULL || !a->exists ||
+				(a->owner.user_id == 0 &&
+				 bsearch(&a->owner.org_id, changed, nchanged, sizeof(int64),
+						 CompareInt64) != NULL))
+				keys[nkeys++] = m->slots[s].key;
+		}
+		for (int k = 0; k < nkeys; k++)
+			MemoForget(m, keys[k]);
+	}
+}
+
+/*
  * RefreshMembers
  *		Read u's memberships again into b (with b->snap), sorted, and
  *		whether each baseline implies anything: as the old entry knew it
@@ -1556,6 +1646,7 @@ RefreshUser(UserData *u)
 	MemberInfo *orgs;
 	int			norgs;
 	TeamAppInfo *apps = NULL;
+	bool		grew = false;
 
 	CacheMatrix();
 	MemoryContextReset(build_cxt);
@@ -1598,7 +1689,10 @@ RefreshUser(UserData *u)
 	if (members)
 		for (int i = 0; i < norgs; i++)
 			if (FindMember(u, orgs[i].org_id) == NULL)
+			{
 				Register(INVAL_ORG, orgs[i].org_id, REF_USER, u->user_id);
+				grew = true;
+			}
 
 	/*
 	 * The memos keep the answers the change cannot touch (the org-level
@@ -1609,6 +1703,8 @@ RefreshUser(UserData *u)
 	 */
 	if (grants)
 		ForgetAppAnswers(u, b.apps, b.napps);
+	if (members)
+		ForgetOrgAnswers(u, orgs, norgs);
 
 	/*
 	 * The arrays are replaced in place: no pointer into this entry can
@@ -1625,6 +1721,7 @@ RefreshUser(UserData *u)
 			u->apps_cap = Max(b.napps, 4);
 			apps = MemoryContextAlloc(cache_cxt, sizeof(TeamAppInfo) * u->apps_cap);
 			u->apps_apart = true;
+			grew = true;
 		}
 		if (b.napps > 0)
 			memcpy(apps, b.apps, sizeof(TeamAppInfo) * b.napps);
@@ -1634,6 +1731,8 @@ RefreshUser(UserData *u)
 	if (members)
 	{
 		MemberInfo *keep = MemoryContextAlloc(cache_cxt, sizeof(MemberInfo) * Max(norgs, 1));
+
+		grew = true;
 
 		memcpy(keep, orgs, sizeof(MemberInfo) * norgs);
 		if (u->orgs_apart)
@@ -1652,7 +1751,9 @@ RefreshUser(UserData *u)
 		u->members_stale = stale;
 	u->refreshed_call = call_count;
 	stats.refreshes++;
-	additions++;
+	/* the bound is looked at after a refresh only if it took memory */
+	if (grew)
+		additions++;
 	MemoryContextReset(build_cxt);
 }
 
@@ -1664,20 +1765,31 @@ RefreshUser(UserData *u)
 static UserData *
 GetUser(int64 user_id)
 {
-	UserSlot   *s = hash_search(users_h, &user_id, HASH_FIND, NULL);
+	UserSlot   *s;
+	UserData   *u;
 
+	/* a check asks for its user more than once: the entry handed out last */
+	if (last_user_call == call_count && last_user != NULL && last_user->user_id == user_id)
+		return last_user;
+	s = hash_search(users_h, &user_id, HASH_FIND, NULL);
 	if (s != NULL)
 	{
+		u = s->u;
 		/* at most once per call: pointers into the entry stay valid */
-		if ((s->u->grants_stale || s->u->members_stale) &&
-			s->u->refreshed_call != call_count)
-			RefreshUser(s->u);
-		return s->u;
+		if ((u->grants_stale || u->members_stale) && u->refreshed_call != call_count)
+			RefreshUser(u);
 	}
-	for (UserData *t = transients; t != NULL; t = t->next_transient)
-		if (t->user_id == user_id)
-			return t;
-	return BuildUser(user_id);
+	else
+	{
+		for (u = transients; u != NULL; u = u->next_transient)
+			if (u->user_id == user_id)
+				break;
+		if (u == NULL)
+			u = BuildUser(user_id);
+	}
+	last_user = u;
+	last_user_call = call_count;
+	return u;
 }
 
 /*
