@@ -453,6 +453,7 @@ done
 for scale in $SCALES; do
 	: >"$OUT/data/$scale.cache_cross.tsv"
 	: >"$OUT/data/$scale.cache_pages.tsv"
+	: >"$OUT/data/$scale.cache_rebuild.tsv"
 done
 if [ "$CROSS" = 1 ]; then
 	nscales=${#SCALE_LIST[@]}
@@ -471,9 +472,23 @@ if [ "$CROSS" = 1 ]; then
 			psql_db "bench_$scale" -c "SELECT bench.cold_probe('$scale', 0, '$f', true)" >/dev/null
 		done
 	done
+	# the build after an invalidation of the user alone, in a connection
+	# that has built the user before: the median of 9 rebuilds per visit,
+	# in rounds visiting the scales in turn as above (after the pages are
+	# counted: each rebuild commits an update of the user's row)
+	msg "rebuilds after the user's own invalidation across scales ($((2 * REPS)) rounds, 9 rebuilds each)"
+	for rep in $(seq 1 $((2 * REPS))); do
+		for f in "${CACHE_FIXTURES[@]}"; do
+			for i in $(seq 0 $((nscales - 1))); do
+				scale=${SCALE_LIST[$(((i + rep) % nscales))]}
+				psql_db "bench_$scale" -c "CALL bench.rebuild_probe('$scale', $rep, '$f', 9)" >/dev/null
+			done
+		done
+	done
 	for scale in $SCALES; do
 		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_pages) TO '$OUT/data/$scale.cache_pages.tsv'"
 		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_cross) TO '$OUT/data/$scale.cache_cross.tsv'"
+		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_rebuild) TO '$OUT/data/$scale.cache_rebuild.tsv'"
 		[ "${BENCH_KEEP:-0}" = 1 ] || psql_db postgres -c "DROP DATABASE bench_$scale"
 	done
 fi
@@ -485,7 +500,7 @@ MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 psql_db postgres -f "$BENCH_DIR/sql/report_schema.sql" >/dev/null
 for scale in $SCALES; do
 	for t in results facts plans pgbench cache_results cache_fixtures verify_log write_log traffic ncurve ncurve_plans \
-		cache_cross cache_pages; do
+		cache_cross cache_pages cache_rebuild; do
 		psql_db postgres -c "\\copy rpt.$t FROM '$OUT/data/$scale.$t.tsv'"
 	done
 done

@@ -214,6 +214,7 @@ CREATE TABLE bench.cache_results (
 -- the only part of a build that depends on the size of the tables.
 CREATE TABLE bench.cache_cross (scale text, fixture text, rep integer, build_ms double precision);
 CREATE TABLE bench.cache_pages (scale text, fixture text, pages integer);
+CREATE TABLE bench.cache_rebuild (scale text, fixture text, rep integer, build_ms double precision);
 CREATE FUNCTION bench.cold_probe(p_scale text, p_rep integer, p_fixture text, p_pages boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
@@ -247,6 +248,51 @@ BEGIN
         ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
     END LOOP;
     INSERT INTO bench.cache_cross VALUES (p_scale, p_fixture, p_rep, ms);
+END;
+$$;
+
+-- The build after an invalidation of the user alone, in a connection that
+-- has built the user once (the statement planned, the relations open, the
+-- user's teams' grants in the cache, as in a backend that has been
+-- serving): p_k times, an update of the user's row (its external_id set
+-- or cleared, which sends the user's code; an update that changes nothing
+-- the engine reads sends nothing) and its commit, then the fixture's
+-- check, timed; the median
+-- of the p_k builds is stored.  A procedure: each update is committed
+-- before the check that follows it (no SET clause: it would forbid the
+-- commits; every name is qualified).
+CREATE PROCEDURE bench.rebuild_probe(p_scale text, p_rep integer, p_fixture text, p_k integer)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    f  bench.cache_fixtures;
+    t0 timestamptz;
+    ms double precision[] := '{}';
+    b  boolean;
+    s  bigint;
+BEGIN
+    SELECT * INTO STRICT f FROM bench.cache_fixtures WHERE fixture = p_fixture;
+    FOR i IN 0 .. p_k LOOP
+        UPDATE orgs.users
+           SET external_id = CASE WHEN external_id IS NULL THEN 'rebuild-probe-' || id END
+         WHERE id = f.user_id;
+        COMMIT;
+        SELECT builds INTO s FROM orgs.cache_stats();
+        t0 := clock_timestamp();
+        b := orgs.has_app_permission(f.user_id, f.app_id, 'models.view');
+        IF i > 0 THEN
+            ms := ms || extract(epoch FROM clock_timestamp() - t0) * 1000;
+        END IF;
+        IF (SELECT builds FROM orgs.cache_stats()) <> s + 1 THEN
+            RAISE EXCEPTION 'rebuild_probe: the check after the update did not build the user (% builds)',
+                (SELECT builds FROM orgs.cache_stats()) - s;
+        END IF;
+    END LOOP;
+    UPDATE orgs.users SET external_id = NULL WHERE id = f.user_id AND external_id IS NOT NULL;
+    INSERT INTO bench.cache_rebuild
+    SELECT p_scale, p_fixture, p_rep, percentile_cont(0.5) WITHIN GROUP (ORDER BY m)
+      FROM unnest(ms) m;
+    COMMIT;
 END;
 $$;
 
