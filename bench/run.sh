@@ -458,14 +458,22 @@ done
 if [ "$CROSS" = 1 ]; then
 	nscales=${#SCALE_LIST[@]}
 	msg "cold builds across scales ($((2 * REPS)) rounds of ${#CACHE_FIXTURES[@]} fixtures x $nscales scales, interleaved)"
-	for rep in $(seq 1 $((2 * REPS))); do
-		for f in "${CACHE_FIXTURES[@]}"; do
-			for i in $(seq 0 $((nscales - 1))); do
-				scale=${SCALE_LIST[$(((i + rep) % nscales))]}
-				psql_db "bench_$scale" -c "SELECT bench.cold_probe('$scale', $rep, '$f')" >/dev/null
+	# probe_rounds SQL: 2 x REPS rounds; in each, for every fixture, one
+	# fresh connection per scale (the order rotating) runs SQL, a format
+	# whose %s are the scale, the round and the fixture
+	probe_rounds() {
+		local rep f i scale
+		for rep in $(seq 1 $((2 * REPS))); do
+			for f in "${CACHE_FIXTURES[@]}"; do
+				for i in $(seq 0 $((nscales - 1))); do
+					scale=${SCALE_LIST[$(((i + rep) % nscales))]}
+					# shellcheck disable=SC2059
+					psql_db "bench_$scale" -c "$(printf "$1" "$scale" "$rep" "$f")" >/dev/null
+				done
 			done
 		done
-	done
+	}
+	probe_rounds "SELECT bench.cold_probe('%s', %s, '%s')"
 	# what each build reads (shared buffers): one more fresh connection each
 	for scale in $SCALES; do
 		for f in "${CACHE_FIXTURES[@]}"; do
@@ -477,14 +485,7 @@ if [ "$CROSS" = 1 ]; then
 	# in rounds visiting the scales in turn as above (after the pages are
 	# counted: each rebuild commits an update of the user's row)
 	msg "rebuilds after the user's own invalidation across scales ($((2 * REPS)) rounds, 9 rebuilds each)"
-	for rep in $(seq 1 $((2 * REPS))); do
-		for f in "${CACHE_FIXTURES[@]}"; do
-			for i in $(seq 0 $((nscales - 1))); do
-				scale=${SCALE_LIST[$(((i + rep) % nscales))]}
-				psql_db "bench_$scale" -c "CALL bench.rebuild_probe('$scale', $rep, '$f', 9)" >/dev/null
-			done
-		done
-	done
+	probe_rounds "CALL bench.rebuild_probe('%s', %s, '%s', 9)"
 	for scale in $SCALES; do
 		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_pages) TO '$OUT/data/$scale.cache_pages.tsv'"
 		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_cross) TO '$OUT/data/$scale.cache_cross.tsv'"
