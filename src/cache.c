@@ -1540,14 +1540,14 @@ ForgetOrgAnswers(UserData *u, const MemberInfo *orgs, int norgs)
 		int64	   *keys;
 		int			nkeys = 0;
 
-		if (!m->key.app)
-		{
-			/* an org's answer reads that org's membership */
-			for (int k = 0; k < nchanged; k++)
-				MemoForget(m, changed[k]);
-			continue;
-		}
-		if (m->dense != NULL || m->count > FORGET_SCAN_MAX)
+		/*
+		 * The marking dropped the org-level memos and the lists, and none is
+		 * made while the entry is marked (CacheAnswerMemo); an org-level
+		 * memo here would be emptied whole (its answers read more than the
+		 * baseline and ceiling compared above).
+		 */
+		Assert(m->key.app && m->set_ids == NULL);
+		if (!m->key.app || m->dense != NULL || m->count > FORGET_SCAN_MAX)
 		{
 			/* empty it in place: nothing of a memo is freed or moved */
 			if (m->dense != NULL)
