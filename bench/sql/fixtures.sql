@@ -257,8 +257,8 @@ $$;
 -- serving): p_k times, an update of the user's row (its external_id set
 -- or cleared, which sends the user's code; an update that changes nothing
 -- the engine reads sends nothing) and its commit, then the fixture's
--- check, timed; the median
--- of the p_k builds is stored.  A procedure: each update is committed
+-- check, timed; the median of the p_k builds is stored.  A procedure:
+-- each update is committed
 -- before the check that follows it (no SET clause: it would forbid the
 -- commits; every name is qualified).
 CREATE PROCEDURE bench.rebuild_probe(p_scale text, p_rep integer, p_fixture text, p_k integer)

@@ -75,28 +75,49 @@ SELECT c.scale, c.fixture, f.teams, f.grants, count(*) AS reps,
   JOIN (SELECT DISTINCT fixture, teams, grants FROM rpt.cache_fixtures) f USING (fixture)
  GROUP BY 1, 2, 3, 4;
 
--- the cold builds compared across scales: the interleaved rounds of
--- bench/run.sh when there are some, else each scale's own probes
-CREATE TEMP VIEW cold AS
-SELECT c.scale, c.fixture, f.teams, f.grants, count(*) AS reps,
+-- the builds compared across scales, of two kinds: 'fresh', the first
+-- check in a fresh connection (the interleaved rounds of bench/run.sh
+-- when there are some, else each scale's own probes), and 'rebuild', the
+-- build after an invalidation of the user alone in a serving backend
+-- (bench.rebuild_probe: each row the median of 9 rebuilds)
+CREATE TEMP VIEW builds AS
+SELECT c.kind, c.scale, c.fixture, f.teams,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY build_ms) AS build,
        min(build_ms) AS build_lo, max(build_ms) AS build_hi
-  FROM (SELECT scale, fixture, build_ms FROM rpt.cache_cross
+  FROM (SELECT 'fresh' AS kind, scale, fixture, build_ms FROM rpt.cache_cross
         UNION ALL
-        SELECT scale, fixture, build_ms FROM rpt.cache_results
-         WHERE NOT EXISTS (SELECT FROM rpt.cache_cross)) c
-  JOIN (SELECT DISTINCT fixture, teams, grants FROM rpt.cache_fixtures) f USING (fixture)
+        SELECT 'fresh', scale, fixture, build_ms FROM rpt.cache_results
+         WHERE NOT EXISTS (SELECT FROM rpt.cache_cross)
+        UNION ALL
+        SELECT 'rebuild', scale, fixture, build_ms FROM rpt.cache_rebuild) c
+  JOIN (SELECT DISTINCT fixture, teams FROM rpt.cache_fixtures) f USING (fixture)
  GROUP BY 1, 2, 3, 4;
 
--- the builds after an invalidation of the user alone, in a serving
--- backend (bench.rebuild_probe: each row the median of 9 rebuilds)
-CREATE TEMP VIEW rebuild AS
-SELECT c.scale, c.fixture, f.teams, count(*) AS reps,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY build_ms) AS build,
-       min(build_ms) AS build_lo, max(build_ms) AS build_hi
-  FROM rpt.cache_rebuild c
-  JOIN (SELECT DISTINCT fixture, teams FROM rpt.cache_fixtures) f USING (fixture)
- GROUP BY 1, 2, 3;
+-- the table of one kind of build across scales (with the pages a fresh
+-- build reads, where they were counted)
+CREATE FUNCTION pg_temp.build_table(p_kind text) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY
+    SELECT '| fixture | ' || string_agg(scale || ' (' || to_char(pg_temp.fact(scale, 'orgs')::bigint, 'FM999,999') || ' orgs)',
+                                        ' | ' ORDER BY pg_temp.scale_order(scale))
+           || ' | largest ÷ smallest |'
+      FROM (SELECT DISTINCT scale FROM builds WHERE kind = p_kind) x HAVING count(*) > 0;
+    RETURN QUERY
+    SELECT '|---|' || string_agg('---|', '' ORDER BY scale) || '---|'
+      FROM (SELECT DISTINCT scale FROM builds WHERE kind = p_kind) x HAVING count(*) > 0;
+    RETURN QUERY
+    SELECT format('| %s | %s | %s |', b.fixture,
+                  string_agg(pg_temp.fms(b.build) || ' (' || pg_temp.fms(b.build_lo) || '–' || pg_temp.fms(b.build_hi) || ')'
+                             || coalesce(', ' || (SELECT min(pages) FROM rpt.cache_pages p
+                                                   WHERE p_kind = 'fresh' AND p.scale = b.scale
+                                                     AND p.fixture = b.fixture) || ' pages', ''),
+                             ' | ' ORDER BY pg_temp.scale_order(b.scale)),
+                  CASE WHEN count(*) > 1 THEN to_char(max(b.build) / min(b.build), 'FM990.00') || '×' ELSE '–' END)
+      FROM builds b WHERE b.kind = p_kind GROUP BY b.fixture, b.teams
+     ORDER BY b.fixture = 'user in 1 org' DESC, b.teams = 0, b.teams;
+END;
+$$;
 
 CREATE FUNCTION pg_temp.med(p_scale text, p_workload text, p_variant text)
 RETURNS double precision LANGUAGE sql STABLE
@@ -223,18 +244,17 @@ HAVING count(*) > 0;
 -- cold builds across scales: after an invalidation of the user alone (the
 -- issue's words), and the first check in a fresh connection
 INSERT INTO targets (o, scale, target, measure, value, goal, met)
-SELECT b.o, string_agg(b.scale, ' → ' ORDER BY pg_temp.scale_order(b.scale)),
+SELECT k.o, string_agg(b.scale, ' → ' ORDER BY pg_temp.scale_order(b.scale)),
        'cold build does not grow with the database',
-       b.kind || ': a ' || b.fixture || ', largest ÷ smallest median across scales',
+       k.label || ': a ' || b.fixture || ', largest ÷ smallest median across scales',
        max(b.build) / min(b.build), '≤ 1.5 (flat)',
        CASE WHEN count(*) >= 2 THEN max(b.build) / min(b.build) <= 1.5 END
-  FROM (SELECT 10 AS o, 'build after an invalidation of the user alone, in a serving backend' AS kind,
-               scale, fixture, build FROM rebuild
-        UNION ALL
-        SELECT 10.5, 'first check in a fresh connection (empty cache, cold CPU caches)',
-               scale, fixture, build FROM cold) b
+  FROM builds b
+  JOIN (VALUES ('rebuild', 10, 'build after an invalidation of the user alone, in a serving backend'),
+               ('fresh', 10.5, 'first check in a fresh connection (empty cache, cold CPU caches)'))
+       k(kind, o, label) USING (kind)
  WHERE b.fixture IN ('user in 1 org', 'user in 1000 teams')
- GROUP BY b.o, b.kind, b.fixture;
+ GROUP BY k.o, k.label, b.fixture;
 
 --------------------------------------------------------------------------
 \qecho '# pg_orgs: the C permission engine against the SQL ways of writing the same checks'
@@ -460,18 +480,7 @@ SELECT CASE WHEN EXISTS (SELECT FROM rpt.cache_cross) THEN
          || ' of the B-trees it descends (a level more for every few hundred times as many entries).'
        ELSE 'Each scale''s own probes ("Cache build" under each scale). Median (min–max).' END;
 \qecho
-SELECT '| fixture | ' || string_agg(scale || ' (' || to_char(pg_temp.fact(scale, 'orgs')::bigint, 'FM999,999') || ' orgs)', ' | ' ORDER BY pg_temp.scale_order(scale))
-       || ' | largest ÷ smallest |'
-  FROM (SELECT DISTINCT scale FROM cold) x;
-SELECT '|---|' || string_agg('---|', '' ORDER BY scale) || '---|' FROM (SELECT DISTINCT scale FROM cold) x;
-SELECT format('| %s | %s | %s |', fixture,
-              string_agg(pg_temp.fms(build) || ' (' || pg_temp.fms(build_lo) || '–' || pg_temp.fms(build_hi) || ')'
-                         || coalesce(', ' || (SELECT min(pages) FROM rpt.cache_pages p
-                                               WHERE p.scale = cold.scale AND p.fixture = cold.fixture) || ' pages', ''),
-                         ' | ' ORDER BY pg_temp.scale_order(scale)),
-              CASE WHEN count(*) > 1 THEN to_char(max(build) / min(build), 'FM990.00') || '×' ELSE '–' END)
-  FROM cold GROUP BY fixture, teams, grants
- ORDER BY fixture = 'user in 1 org' DESC, teams = 0, teams;
+SELECT pg_temp.build_table('fresh');
 \qecho
 SELECT format('The build after an invalidation of the user alone, in a backend that has been serving'
               || ' (the user built before, the grants of its teams in the cache, the statement planned):'
@@ -483,17 +492,7 @@ SELECT format('The build after an invalidation of the user alone, in a backend t
               || ' are less likely to be found.', max(rep))
   FROM rpt.cache_rebuild HAVING count(*) > 0;
 \qecho
-SELECT '| fixture | ' || string_agg(scale || ' (' || to_char(pg_temp.fact(scale, 'orgs')::bigint, 'FM999,999') || ' orgs)', ' | ' ORDER BY pg_temp.scale_order(scale))
-       || ' | largest ÷ smallest |'
-  FROM (SELECT DISTINCT scale FROM rebuild) x HAVING count(*) > 0;
-SELECT '|---|' || string_agg('---|', '' ORDER BY scale) || '---|' FROM (SELECT DISTINCT scale FROM rebuild) x
-HAVING count(*) > 0;
-SELECT format('| %s | %s | %s |', fixture,
-              string_agg(pg_temp.fms(build) || ' (' || pg_temp.fms(build_lo) || '–' || pg_temp.fms(build_hi) || ')',
-                         ' | ' ORDER BY pg_temp.scale_order(scale)),
-              CASE WHEN count(*) > 1 THEN to_char(max(build) / min(build), 'FM990.00') || '×' ELSE '–' END)
-  FROM rebuild GROUP BY fixture, teams
- ORDER BY fixture = 'user in 1 org' DESC, teams = 0, teams;
+SELECT pg_temp.build_table('rebuild');
 \qecho
 
 -- per scale ---------------------------------------------------------------
