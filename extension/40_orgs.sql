@@ -395,7 +395,8 @@ BEGIN
     PERFORM orgs_internal.lock_org_membership(v_org);
     PERFORM orgs_internal.require_org_permission(v_org, 'org.delete', 'delete organization %s');
     -- Lock the org first: an app created or transferred in concurrently is
-    -- either counted here or fails on its foreign key.
+    -- either counted here (create_app and transfer_app lock the org's row
+    -- too, so this waits for them) or finds the org gone (42704).
     SELECT o.org_id INTO v_name FROM orgs.organizations o WHERE o.id = v_org FOR UPDATE;
     SELECT coalesce(array_agg(a.app_id::text ORDER BY a.app_key), '{}') INTO v_apps
       FROM orgs.apps a WHERE a.org_id = v_org;

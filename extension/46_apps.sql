@@ -41,6 +41,16 @@ BEGIN
                       DETAIL = 'The owner of an app is the acting user or an organization of the acting user.';
         END IF;
         PERFORM orgs_internal.require_org_permission(v_org, 'apps.create', 'create apps in organization %s');
+        -- the org's row, locked now as the app's foreign key would lock it:
+        -- an org that delete_org removed meanwhile is a missing owner here,
+        -- not a foreign key error (delete_org locks the row before it counts
+        -- the org's apps, so it waits for this transaction and counts the app)
+        PERFORM FROM orgs.organizations o WHERE o.id = v_org FOR KEY SHARE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'owner "%" does not exist', owner
+                USING ERRCODE = 'undefined_object',
+                      DETAIL = 'The owner of an app is the acting user or an organization of the acting user.';
+        END IF;
         v_owner_name := orgs_internal.org_name(v_org);
     END IF;
     BEGIN
@@ -91,6 +101,12 @@ BEGIN
     END IF;
     v_org := orgs_internal.visible_org(to_org);
     PERFORM orgs_internal.require_org_permission(v_org, 'apps.create', 'transfer apps into organization %s');
+    -- as in create_app: an org deleted meanwhile is missing, not a foreign
+    -- key error
+    PERFORM FROM orgs.organizations o WHERE o.id = v_org FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization "%" does not exist', to_org USING ERRCODE = 'undefined_object';
+    END IF;
     IF v_row.org_id = v_org THEN
         RAISE EXCEPTION 'app "%" already belongs to organization "%"', orgs_internal.app_name(v_app), orgs_internal.org_name(v_org)
             USING ERRCODE = 'invalid_parameter_value';

@@ -491,6 +491,8 @@ DECLARE
     v_bad text;
     v_other boolean;
     v_like text;
+    v_detail text;
+    v_hint text;
 BEGIN
     IF perms IS NULL THEN
         RETURN '{}';
@@ -507,14 +509,20 @@ BEGIN
                  WHERE p.scope = check_permission_list.scope
                    AND split_part(p.name, '.', 1) = split_part(v_bad, '.', 1)
                  ORDER BY p.name LIMIT 10) x;
+        v_detail := CASE WHEN v_other
+                         THEN format('"%s" is an %s-level permission; %s takes %s-level permissions.',
+                                     v_bad, CASE scope WHEN 'org' THEN 'app' ELSE 'org' END, what, scope)
+                         ELSE format('%s%s takes %s-level permissions.', upper(left(what, 1)), substr(what, 2), scope) END;
+        v_hint := CASE WHEN v_like IS NOT NULL THEN format('Permissions of that resource: %s.', v_like)
+                       WHEN NOT v_other THEN 'Define it first with orgs.define_permission().' END;
+        -- a permission of the other scope with no namesake here has no hint
+        -- (and RAISE refuses a NULL option)
+        IF v_hint IS NULL THEN
+            RAISE EXCEPTION 'unrecognized permission: "%"', v_bad
+                USING ERRCODE = 'invalid_parameter_value', DETAIL = v_detail;
+        END IF;
         RAISE EXCEPTION 'unrecognized permission: "%"', v_bad
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = CASE WHEN v_other
-                                THEN format('"%s" is an %s-level permission; %s takes %s-level permissions.',
-                                            v_bad, CASE scope WHEN 'org' THEN 'app' ELSE 'org' END, what, scope)
-                                ELSE format('%s%s takes %s-level permissions.', upper(left(what, 1)), substr(what, 2), scope) END,
-                  HINT = CASE WHEN v_like IS NOT NULL THEN format('Permissions of that resource: %s.', v_like)
-                              WHEN NOT v_other THEN 'Define it first with orgs.define_permission().' END;
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = v_detail, HINT = v_hint;
     END IF;
     RETURN ARRAY(SELECT DISTINCT x FROM unnest(perms) AS x ORDER BY x);
 END;
