@@ -392,12 +392,17 @@ DECLARE
     v_name text;
     v_apps text[];
 BEGIN
+    -- Lock the org's row first, and in the mode the deletion needs: an app
+    -- created or transferred in concurrently is either counted below
+    -- (create_app and transfer_app lock the org's row too, so this waits
+    -- for them) or finds the org gone (42704).  Taking the membership lock
+    -- (a weaker row lock) first and this one after it would be a lock
+    -- upgrade: a transaction that holds a key-share lock on the row (any
+    -- insert that references the org) and then asks for the membership lock
+    -- (an invitation, a role change) would deadlock with this one.
+    SELECT o.org_id INTO v_name FROM orgs.organizations o WHERE o.id = v_org FOR UPDATE;
     PERFORM orgs_internal.lock_org_membership(v_org);
     PERFORM orgs_internal.require_org_permission(v_org, 'org.delete', 'delete organization %s');
-    -- Lock the org first: an app created or transferred in concurrently is
-    -- either counted here (create_app and transfer_app lock the org's row
-    -- too, so this waits for them) or finds the org gone (42704).
-    SELECT o.org_id INTO v_name FROM orgs.organizations o WHERE o.id = v_org FOR UPDATE;
     SELECT coalesce(array_agg(a.app_id::text ORDER BY a.app_key), '{}') INTO v_apps
       FROM orgs.apps a WHERE a.org_id = v_org;
     IF cardinality(v_apps) > 0 AND NOT coalesce(drop_apps, false) THEN
