@@ -285,14 +285,24 @@ REVOKE ALL ON FUNCTION orgs_internal.require_role_within_actor(bigint, orgs.org_
 -- demoted by a transaction that commits while we wait would still pass
 -- the members.manage check (the cache takes in other backends'
 -- invalidations only once per top-level statement).
+-- An org that a transaction which committed while we waited deleted is
+-- missing (42704): the callers looked it up before, and would otherwise go
+-- on and fail on a foreign key.
 CREATE OR REPLACE FUNCTION orgs_internal.lock_org_membership(org bigint)
 RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $$
+BEGIN
     UPDATE orgs.organizations o SET admin_epoch = o.admin_epoch
-     WHERE o.id OPERATOR(pg_catalog.=) lock_org_membership.org;
+     WHERE o.id = lock_org_membership.org;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization does not exist'
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = 'It was deleted by a transaction that committed meanwhile.';
+    END IF;
 END;
+$$;
 COMMENT ON FUNCTION orgs_internal.lock_org_membership(bigint) IS
     'Internal: lock an organization''s row to serialize its membership changes, and refresh this backend''s permission cache.';
 REVOKE ALL ON FUNCTION orgs_internal.lock_org_membership(bigint) FROM PUBLIC;

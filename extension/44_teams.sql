@@ -160,6 +160,12 @@ BEGIN
     PERFORM orgs_internal.require_level(default_permission);
     v_org := orgs_internal.visible_org(org_id);
     PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage', 'create teams in organization %s');
+    -- as in create_app: an org deleted meanwhile is missing, not a foreign
+    -- key error
+    PERFORM FROM orgs.organizations o WHERE o.id = v_org FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'organization "%" does not exist', org_id USING ERRCODE = 'undefined_object';
+    END IF;
     BEGIN
         INSERT INTO orgs.teams AS t (org_id, team_id, name, default_permission)
         VALUES (v_org, create_team.team_id, v_name, create_team.default_permission)
