@@ -281,6 +281,13 @@ DECLARE
 BEGIN
     PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage_members', 'add team members in organization %s');
     v_team := orgs_internal.visible_team(v_org, team_id);
+    -- lock the team's row as the foreign key will: a team that delete_team
+    -- removed meanwhile is missing here, not a foreign key error
+    PERFORM FROM orgs.teams t WHERE t.id = v_team.id FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'team "%" does not exist in organization "%"', team_id, orgs_internal.org_name(v_org)
+            USING ERRCODE = 'undefined_object';
+    END IF;
     -- a user that exists only outside the org gets the same error as one
     -- that does not exist at all
     v_user := CASE WHEN user_handle IS NULL THEN NULL ELSE orgs.lookup_user(user_handle) END;
@@ -368,6 +375,13 @@ DECLARE
 BEGIN
     PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage_apps', 'add team apps in organization %s');
     v_team := orgs_internal.visible_team(v_org, team_id);
+    -- lock the team's row as the foreign key will: a team that delete_team
+    -- removed meanwhile is missing here, not a foreign key error
+    PERFORM FROM orgs.teams t WHERE t.id = v_team.id FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'team "%" does not exist in organization "%"', team_id, orgs_internal.org_name(v_org)
+            USING ERRCODE = 'undefined_object';
+    END IF;
     v_app := orgs_internal.resolve_app(app);
     -- lock the app: a concurrent transfer out waits for us (and then drops
     -- the grant) or we see the new owner
