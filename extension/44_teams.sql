@@ -37,6 +37,28 @@ COMMENT ON FUNCTION orgs_internal.visible_team(bigint, text) IS
     'Internal: a team of the org that the acting user may see (teams.view); otherwise the same error as for one that does not exist.';
 REVOKE ALL ON FUNCTION orgs_internal.visible_team(bigint, text) FROM PUBLIC;
 
+-- Lock a team's row (found by visible_team; team_id as the caller named it,
+-- for the error) as a row that references it will: a team that delete_team
+-- removed meanwhile is missing (42704), not a foreign key error.  For the
+-- functions that add to a team; not in visible_team, which delete_team also
+-- calls and would then upgrade its lock.
+CREATE OR REPLACE FUNCTION orgs_internal.lock_team(org bigint, team bigint, team_id text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM FROM orgs.teams t WHERE t.id = lock_team.team FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'team "%" does not exist in organization "%"', lock_team.team_id, orgs_internal.org_name(org)
+            USING ERRCODE = 'undefined_object';
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION orgs_internal.lock_team(bigint, bigint, text) IS
+    'Internal: key-share lock on a team''s row before adding to the team; 42704 if it was deleted meanwhile.';
+REVOKE ALL ON FUNCTION orgs_internal.lock_team(bigint, bigint, text) FROM PUBLIC;
+
 -- The display name of an app: owner/app_id.
 CREATE OR REPLACE FUNCTION orgs_internal.app_name(app bigint)
 RETURNS text
@@ -281,13 +303,7 @@ DECLARE
 BEGIN
     PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage_members', 'add team members in organization %s');
     v_team := orgs_internal.visible_team(v_org, team_id);
-    -- lock the team's row as the foreign key will: a team that delete_team
-    -- removed meanwhile is missing here, not a foreign key error
-    PERFORM FROM orgs.teams t WHERE t.id = v_team.id FOR KEY SHARE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'team "%" does not exist in organization "%"', team_id, orgs_internal.org_name(v_org)
-            USING ERRCODE = 'undefined_object';
-    END IF;
+    PERFORM orgs_internal.lock_team(v_org, v_team.id, team_id);
     -- a user that exists only outside the org gets the same error as one
     -- that does not exist at all
     v_user := CASE WHEN user_handle IS NULL THEN NULL ELSE orgs.lookup_user(user_handle) END;
@@ -375,13 +391,7 @@ DECLARE
 BEGIN
     PERFORM orgs_internal.require_org_permission(v_org, 'teams.manage_apps', 'add team apps in organization %s');
     v_team := orgs_internal.visible_team(v_org, team_id);
-    -- lock the team's row as the foreign key will: a team that delete_team
-    -- removed meanwhile is missing here, not a foreign key error
-    PERFORM FROM orgs.teams t WHERE t.id = v_team.id FOR KEY SHARE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'team "%" does not exist in organization "%"', team_id, orgs_internal.org_name(v_org)
-            USING ERRCODE = 'undefined_object';
-    END IF;
+    PERFORM orgs_internal.lock_team(v_org, v_team.id, team_id);
     v_app := orgs_internal.resolve_app(app);
     -- lock the app: a concurrent transfer out waits for us (and then drops
     -- the grant) or we see the new owner
