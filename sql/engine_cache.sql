@@ -69,6 +69,37 @@ SELECT * FROM pg_temp.tc();
 SELECT count(*) AS grants_left FROM orgs.team_apps WHERE app_id = :app;
 
 --------------------------------------------------------------------------
+-- ... also after the transaction invalidated everything once: a model
+-- change, or more codes than a transaction sends one by one (256; user
+-- registrations send three or four each).  What later statements of the
+-- transaction change is seen all the same.
+--------------------------------------------------------------------------
+BEGIN;
+SELECT orgs.define_level('ec_level', 'Invalidates everything', ARRAY['app.view']);
+SELECT * FROM pg_temp.tc();            -- rebuilt: nothing
+INSERT INTO orgs.team_members (org_id, team_id, user_id)
+SELECT t.org_id, t.id, :tc FROM orgs.teams t WHERE t.team_id = 'labelers';
+INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
+SELECT t.org_id, t.id, :app, 'labeler_worker' FROM orgs.teams t WHERE t.team_id = 'labelers';
+SELECT * FROM pg_temp.tc();            -- granted
+DELETE FROM orgs.team_members WHERE user_id = :tc;
+SELECT * FROM pg_temp.tc();            -- revoked
+ROLLBACK;
+BEGIN;
+SELECT count(orgs.register_user('ec_bulk' || i, 'ec_bulk' || i || '@example.com')) AS registered
+  FROM generate_series(1, 100) AS i;
+SELECT * FROM pg_temp.tc();            -- rebuilt: nothing
+INSERT INTO orgs.team_members (org_id, team_id, user_id)
+SELECT t.org_id, t.id, :tc FROM orgs.teams t WHERE t.team_id = 'labelers';
+INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
+SELECT t.org_id, t.id, :app, 'labeler_worker' FROM orgs.teams t WHERE t.team_id = 'labelers';
+SELECT * FROM pg_temp.tc();            -- granted
+UPDATE orgs.members SET role = 'financial_manager' WHERE user_id = :tc;
+SELECT * FROM pg_temp.tc();            -- the role caps it all
+ROLLBACK;
+SELECT * FROM pg_temp.tc();            -- all undone
+
+--------------------------------------------------------------------------
 -- Committed changes, one table at a time
 --------------------------------------------------------------------------
 INSERT INTO orgs.team_members (org_id, team_id, user_id)

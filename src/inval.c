@@ -57,9 +57,13 @@
  *	    org_permissions_from_app): everything
  *
  *	  A transaction sends at most MAX_CODES_PER_XACT codes: past that (bulk
- *	  loads, pg_restore) it sends the code of everything once instead, so
- *	  that a large write neither makes PostgreSQL's invalidation lists
- *	  quadratic nor overflows every backend's invalidation queue.
+ *	  loads, pg_restore) it sends the code of everything instead, once per
+ *	  command, so that a large write neither makes PostgreSQL's
+ *	  invalidation lists quadratic nor overflows every backend's
+ *	  invalidation queue.  Once per command, not once per transaction:
+ *	  this backend processes its own messages at the end of each command,
+ *	  so a code of everything that an earlier command sent no longer covers
+ *	  what a later one writes (InvalSend).
  *
  *	  The receiving side (which entries are dropped for a code) is in
  *	  cache.c.
@@ -103,12 +107,14 @@ PG_FUNCTION_INFO_V1(orgs_invalidate_row);
 #define MAX_CODES_PER_XACT 256
 
 /*
- * Codes queued by the current transaction, and the nest level of the
- * (sub)transaction that queued the code of everything (0: none did).
+ * Codes queued by the current transaction; the nest level of the
+ * (sub)transaction that last queued the code of everything (0: none did,
+ * or it aborted), and the command that did.
  */
 static LocalTransactionId sent_lxid = InvalidLocalTransactionId;
 static int	sent_count = 0;
 static int	all_sent_level = 0;
+static CommandId all_sent_cid = InvalidCommandId;
 
 static void
 InvalSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
@@ -203,13 +209,27 @@ InvalSend(InvalKind kind, int64 key)
 		sent_count = 0;
 		all_sent_level = 0;
 	}
-	if (all_sent_level > 0)
-		return;					/* everything is invalidated already */
+	/*
+	 * The code of everything queued by this very command covers whatever
+	 * else the command writes: other backends get it at commit, and this
+	 * one processes it at the end of the command, after all of the
+	 * command's writes.  Queued by an earlier command, it covers the other
+	 * backends still, but this backend processed it already (and may have
+	 * built entries since): a write of a later command sends again, or the
+	 * writer would not see its own change.  (So a transaction sends at most
+	 * one code of everything per command past its first
+	 * MAX_CODES_PER_XACT codes.)
+	 */
+	if (all_sent_level > 0 && all_sent_cid == GetCurrentCommandId(false))
+		return;
 	if (OrgsCatalogIsWatched((Oid) code, &is_matrix) ||
 		++sent_count > MAX_CODES_PER_XACT)
 		code = INVAL_ALL_CODE;
 	if (code == INVAL_ALL_CODE)
+	{
 		all_sent_level = GetCurrentTransactionNestLevel();
+		all_sent_cid = GetCurrentCommandId(false);
+	}
 
 	memset(&buf, 0, sizeof(buf));
 	buf.hdr.t_hoff = MAXALIGN(SizeofHeapTupleHeader);
