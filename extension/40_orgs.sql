@@ -276,6 +276,32 @@ COMMENT ON FUNCTION orgs_internal.require_role_within_actor(bigint, orgs.org_rol
     'Internal: raise invalid_parameter_value when the organization has no such role, insufficient_privilege when the role holds a permission the acting user lacks in the org.';
 REVOKE ALL ON FUNCTION orgs_internal.require_role_within_actor(bigint, orgs.org_role, text) FROM PUBLIC;
 
+-- A role a write is about to give (a member's new role, an invitation's),
+-- locked like a team level (lock_level): a drop_role or rename_role that
+-- comes later waits and then finds the role held; one that committed
+-- meanwhile makes the role missing (22023), not a foreign key violation.
+-- A role dropped and defined again meanwhile is checked again before its
+-- new row is locked.  (An org's own roles change only under the org's
+-- membership lock, which the callers hold: this matters for the roles of
+-- every org, which the DBA changes.)
+CREATE OR REPLACE FUNCTION orgs_internal.lock_role(org bigint, role orgs.org_role, action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    LOOP
+        PERFORM FROM orgs.roles r
+         WHERE r.role_scope IN (0, org) AND r.name = lock_role.role FOR KEY SHARE;
+        EXIT WHEN FOUND;
+        PERFORM orgs_internal.require_role_within_actor(org, role, action);
+    END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION orgs_internal.lock_role(bigint, orgs.org_role, text) IS
+    'Internal: lock the row of a role of an organization until the transaction ends (FOR KEY SHARE); the errors of require_role_within_actor if it is gone.';
+REVOKE ALL ON FUNCTION orgs_internal.lock_role(bigint, orgs.org_role, text) FROM PUBLIC;
+
 -- Serialize the membership changes of one organization, and make the
 -- permission checks that follow see everything committed before.  The row
 -- update waits for any concurrent membership change in the org (the
@@ -507,6 +533,7 @@ BEGIN
     IF v_member.role = role THEN
         RETURN;                 -- nothing changes, nothing to log
     END IF;
+    PERFORM orgs_internal.lock_role(v_org, role, 'grant');
     UPDATE orgs.members m SET role = set_member_role.role
      WHERE m.org_id = v_org AND m.user_id = v_member.user_id;
     PERFORM orgs_internal.write_audit(v_org, 101, 'member_role_changed',

@@ -149,6 +149,7 @@ BEGIN
        AND i.state = 'pending' AND i.expires_at <= v_now;
 
     v_token := orgs_internal.generate_token();
+    PERFORM orgs_internal.lock_role(v_org, role, 'invite with');
     BEGIN
         INSERT INTO orgs.invitations AS i (org_id, email, role, token_hash, invited_by, created_at, expires_at)
         VALUES (v_org, v_email, invite.role, orgs_internal.hash_token(v_token), v_actor, v_now, v_expires)

@@ -120,6 +120,31 @@ COMMENT ON FUNCTION orgs_internal.require_level(text) IS
     'Internal: invalid_parameter_value unless the team level exists.';
 REVOKE ALL ON FUNCTION orgs_internal.require_level(text) FROM PUBLIC;
 
+-- A team level a write is about to store, locked (FOR KEY SHARE: the lock
+-- the foreign key takes anyway, taken before the write instead of at it).
+-- A drop_level or rename_level that comes later waits for us (and then
+-- finds the level held); one that committed meanwhile leaves no row to
+-- lock, and the level is reported missing like one that never existed,
+-- not as a foreign key violation.  (Dropped and defined again meanwhile:
+-- the new row is locked.)  Not in require_level: that one also serves the
+-- read paths, which take no lock.
+CREATE OR REPLACE FUNCTION orgs_internal.lock_level(level text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    LOOP
+        PERFORM FROM orgs.team_levels l WHERE l.name = level FOR KEY SHARE;
+        EXIT WHEN FOUND;
+        PERFORM orgs_internal.require_level(level);
+    END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION orgs_internal.lock_level(text) IS
+    'Internal: lock a team level''s row until the transaction ends (FOR KEY SHARE); invalid_parameter_value if it is gone.';
+REVOKE ALL ON FUNCTION orgs_internal.lock_level(text) FROM PUBLIC;
+
 -- Invariant 5 for a team grant: the level must be within the acting user's
 -- effective set on the app.
 CREATE OR REPLACE FUNCTION orgs_internal.require_level_within_actor(app bigint, level orgs.team_permission)
@@ -188,6 +213,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'organization "%" does not exist', org_id USING ERRCODE = 'undefined_object';
     END IF;
+    PERFORM orgs_internal.lock_level(default_permission);
     BEGIN
         INSERT INTO orgs.teams AS t (org_id, team_id, name, default_permission)
         VALUES (v_org, create_team.team_id, v_name, create_team.default_permission)
@@ -248,6 +274,7 @@ BEGIN
     IF v_team.default_permission = set_team_default_permission.default_permission THEN
         RETURN;                 -- nothing changes, nothing to log
     END IF;
+    PERFORM orgs_internal.lock_level(default_permission);
     UPDATE orgs.teams t SET default_permission = set_team_default_permission.default_permission
      WHERE t.id = v_team.id;
     PERFORM orgs_internal.write_audit(v_org, 108, 'team_updated', v_team.team_id::text,
@@ -403,6 +430,7 @@ BEGIN
     END IF;
     v_level := COALESCE(permission, v_team.default_permission);
     PERFORM orgs_internal.require_level_within_actor(v_app, v_level);
+    PERFORM orgs_internal.lock_level(v_level);
     BEGIN
         INSERT INTO orgs.team_apps (org_id, team_id, app_id, permission)
         VALUES (v_org, v_team.id, v_app, v_level);
@@ -448,6 +476,7 @@ BEGIN
     IF v_old = permission THEN
         RETURN;                 -- nothing changes, nothing to log
     END IF;
+    PERFORM orgs_internal.lock_level(permission);
     UPDATE orgs.team_apps ta SET permission = set_team_app_permission.permission
      WHERE ta.team_id = v_team.id AND ta.app_id = v_app;
     PERFORM orgs_internal.write_audit(v_org, 108, 'team_updated', v_team.team_id::text,

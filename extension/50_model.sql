@@ -531,6 +531,33 @@ COMMENT ON FUNCTION orgs_internal.check_permission_list(orgs.permission_scope, t
     'Internal: a list of permission names of one scope, checked to exist; sorted, without duplicates.';
 REVOKE ALL ON FUNCTION orgs_internal.check_permission_list(orgs.permission_scope, text[], text) FROM PUBLIC;
 
+-- The permissions of a checked list (as check_permission_list returns it)
+-- that a write is about to grant, locked (FOR KEY SHARE: the lock the
+-- foreign keys take anyway, taken before the writes instead of at them).
+-- A drop_permission that comes later waits and then finds them granted;
+-- one that committed meanwhile makes the permission unrecognized, with
+-- check_permission_list's error, not a foreign key violation.
+CREATE OR REPLACE FUNCTION orgs_internal.lock_permissions(scope orgs.permission_scope, perms text[], what text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_n bigint;
+BEGIN
+    LOOP
+        PERFORM FROM orgs.permissions p
+         WHERE p.scope = lock_permissions.scope AND p.name = ANY (perms) FOR KEY SHARE;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        EXIT WHEN v_n >= coalesce(cardinality(perms), 0);
+        PERFORM orgs_internal.check_permission_list(scope, perms, what);
+    END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION orgs_internal.lock_permissions(orgs.permission_scope, text[], text) IS
+    'Internal: lock the rows of a checked list of permissions until the transaction ends (FOR KEY SHARE); check_permission_list''s error if one is gone.';
+REVOKE ALL ON FUNCTION orgs_internal.lock_permissions(orgs.permission_scope, text[], text) FROM PUBLIC;
+
 -- The audit row of a change of the model of every org.
 CREATE OR REPLACE FUNCTION orgs_internal.write_model_audit(event_code integer, event text, target text, details jsonb)
 RETURNS void
@@ -620,8 +647,12 @@ AS $$
 DECLARE
     v_users text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM orgs.permissions p
-                    WHERE p.scope = drop_permission.scope AND p.name = drop_permission.name) THEN
+    -- locked before anything that holds it is counted: a grant being
+    -- written meanwhile (which locks the permission first) is waited for
+    -- and then counted, not cascaded away unasked
+    PERFORM FROM orgs.permissions p
+     WHERE p.scope = drop_permission.scope AND p.name = drop_permission.name FOR UPDATE;
+    IF NOT FOUND THEN
         RAISE EXCEPTION '%-level permission "%" does not exist', scope, name
             USING ERRCODE = 'undefined_object';
     END IF;
@@ -680,6 +711,9 @@ DECLARE
     v_cur record;
     v_changed boolean := false;
 BEGIN
+    PERFORM orgs_internal.lock_permissions('org', v_org, 'the role''s org-level list');
+    PERFORM orgs_internal.lock_permissions('app', v_base, 'the baseline');
+    PERFORM orgs_internal.lock_permissions('app', v_ceil, 'the ceiling');
     SELECT r.* INTO v_old FROM orgs.roles r WHERE r.role_scope = p_scope AND r.name = v_name FOR UPDATE;
     v_desc := orgs_internal.check_description(coalesce(p_description, v_old.description, ''));
     IF v_old.name IS NOT NULL AND v_name = 'admin' AND p_scope = 0
@@ -843,6 +877,7 @@ DECLARE
     v_n bigint;
     v_changed boolean := false;
 BEGIN
+    PERFORM orgs_internal.lock_permissions('app', v_perms, 'a level');
     SELECT l.* INTO v_old FROM orgs.team_levels l WHERE l.name = v_name FOR UPDATE;
     v_desc := orgs_internal.check_description(coalesce(description, v_old.description, ''));
     v_cur := ARRAY(SELECT g.permission::text FROM orgs.team_level_permissions g WHERE g.level = v_name ORDER BY 1);
@@ -922,7 +957,7 @@ BEGIN
         RAISE EXCEPTION 'team permission level "%" is still held', name
             USING ERRCODE = 'dependent_objects_still_exist',
                   DETAIL = format('%s team app(s) are held at it and %s team(s) have it as their default.', v_apps, v_teams),
-                  HINT = 'Change them first (orgs.set_team_app_permission; a team''s default level with UPDATE orgs.teams).';
+                  HINT = 'Change them first (orgs.set_team_app_permission, orgs.set_team_default_permission).';
     END IF;
     v_perms := ARRAY(SELECT g.permission::text FROM orgs.team_level_permissions g WHERE g.level = drop_level.name ORDER BY 1);
     DELETE FROM orgs.team_levels l WHERE l.name = drop_level.name;
@@ -946,6 +981,8 @@ BEGIN
                   AND i.app_permission = define_implication.app_permission) THEN
         RETURN;
     END IF;
+    PERFORM orgs_internal.lock_permissions('org', ARRAY[org_permission], 'an implication''s first argument');
+    PERFORM orgs_internal.lock_permissions('app', ARRAY[app_permission], 'an implication''s second argument');
     INSERT INTO orgs.org_permissions_from_app (org_permission, app_permission)
     VALUES (org_permission, app_permission);
     PERFORM orgs_internal.write_model_audit(308, 'implication_defined', org_permission,
