@@ -98,6 +98,23 @@ UPDATE orgs.members SET role = 'financial_manager' WHERE user_id = :tc;
 SELECT * FROM pg_temp.tc();            -- the role caps it all
 ROLLBACK;
 SELECT * FROM pg_temp.tc();            -- all undone
+-- the same in a set-up script: each user creates an org and an app in it
+-- (create_app finds the org through the cache); 40 rounds send more than
+-- 256 codes
+BEGIN;
+DO $$
+BEGIN
+    FOR i IN 1 .. 40 LOOP
+        PERFORM orgs.register_user('ec_setup' || i, 'ec_setup' || i || '@example.com');
+        PERFORM orgs.act_as('ec_setup' || i, true);
+        PERFORM orgs.create_org('ec_setup_org' || i, 'Set up');
+        PERFORM orgs.create_app('ec_setup_org' || i, 'app');
+    END LOOP;
+END
+$$;
+SELECT count(*) AS set_up FROM orgs.apps a JOIN orgs.organizations o ON o.id = a.org_id
+ WHERE o.org_id LIKE 'ec\_setup\_org%';
+ROLLBACK;
 
 --------------------------------------------------------------------------
 -- Committed changes, one table at a time
