@@ -181,28 +181,36 @@ $$;
 COMMENT ON FUNCTION orgs.invite(text, text, orgs.org_role, interval) IS
     'Invite an e-mail address to the organization with a role (members.manage); returns the token once, valid for at most 30 days.';
 
--- The organization of an invitation, locked (FOR KEY SHARE) before the
--- invitation itself.  Rescinding, accepting and declining lock the
--- invitation and then write rows that reference the org (notifications,
--- the membership), whose foreign keys lock the org's row; delete_org locks
--- that row and then deletes the org's invitations.  Locked in this order,
--- as invite and delete_org lock them, a deletion waits for the decision
--- (or the invitation is gone when we get to it) instead of deadlocking
--- with it.
-CREATE OR REPLACE FUNCTION orgs_internal.lock_invitation_org(invitation_id bigint)
+-- The rows an invitation refers to, locked (FOR KEY SHARE) before the
+-- invitation itself: its organization and its role.  Rescinding,
+-- accepting and declining lock the invitation and then write rows that
+-- reference the org (notifications, the membership), whose foreign keys
+-- lock the org's row; delete_org locks that row and then deletes the org's
+-- invitations.  Accepting also writes a membership that references the
+-- role, and rename_role updates the role's row and then, through the
+-- cascade, the invitation.  Locked in this order (the order invite,
+-- delete_org and rename_role use), a deletion or a rename waits for the
+-- decision (or has changed the invitation when we get to it) instead of
+-- deadlocking with it.
+CREATE OR REPLACE FUNCTION orgs_internal.lock_invitation_refs(invitation_id bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_org bigint;
+    v_scope bigint;
+    v_role text;
 BEGIN
-    PERFORM FROM orgs.organizations o
-     WHERE o.id = (SELECT i.org_id FROM orgs.invitations i WHERE i.id = lock_invitation_org.invitation_id)
-       FOR KEY SHARE OF o;
+    SELECT i.org_id, i.role_scope, i.role INTO v_org, v_scope, v_role
+      FROM orgs.invitations i WHERE i.id = lock_invitation_refs.invitation_id;
+    PERFORM FROM orgs.organizations o WHERE o.id = v_org FOR KEY SHARE;
+    PERFORM FROM orgs.roles r WHERE r.role_scope = v_scope AND r.name = v_role FOR KEY SHARE;
 END;
 $$;
-COMMENT ON FUNCTION orgs_internal.lock_invitation_org(bigint) IS
-    'Internal: lock the row of an invitation''s organization (FOR KEY SHARE), before the invitation''s own.';
-REVOKE ALL ON FUNCTION orgs_internal.lock_invitation_org(bigint) FROM PUBLIC;
+COMMENT ON FUNCTION orgs_internal.lock_invitation_refs(bigint) IS
+    'Internal: lock the rows of an invitation''s organization and role (FOR KEY SHARE), before the invitation''s own.';
+REVOKE ALL ON FUNCTION orgs_internal.lock_invitation_refs(bigint) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.rescind_invitation(invitation_id bigint)
 RETURNS void
@@ -213,7 +221,7 @@ DECLARE
     v_actor bigint := orgs_internal.require_actor();
     v_inv orgs.invitations;
 BEGIN
-    PERFORM orgs_internal.lock_invitation_org(invitation_id);
+    PERFORM orgs_internal.lock_invitation_refs(invitation_id);
     SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = rescind_invitation.invitation_id FOR UPDATE;
     -- an invitation is seen only by members.manage holders of its org (and
     -- its invitee, who declines rather than rescinds): to anyone else it
@@ -317,7 +325,7 @@ BEGIN
     IF token IS NOT NULL THEN
         SELECT i.id INTO v_id FROM orgs.invitations i
          WHERE i.token_hash = orgs_internal.hash_token(invitation_by_token.token);
-        PERFORM orgs_internal.lock_invitation_org(v_id);
+        PERFORM orgs_internal.lock_invitation_refs(v_id);
         SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = v_id FOR UPDATE;
     END IF;
     IF v_inv.id IS NULL
@@ -346,7 +354,7 @@ DECLARE
     v_inv orgs.invitations;
     v_state orgs.invitation_state;
 BEGIN
-    PERFORM orgs_internal.lock_invitation_org(invitation_id);
+    PERFORM orgs_internal.lock_invitation_refs(invitation_id);
     SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = invitation_by_id.invitation_id FOR UPDATE;
     IF NOT FOUND
        OR (v_inv.email_key IS DISTINCT FROM v_email
