@@ -220,6 +220,7 @@ AS $$
 DECLARE
     v_actor bigint := orgs_internal.require_actor();
     v_inv orgs.invitations;
+    v_invitee bigint;
 BEGIN
     PERFORM orgs_internal.lock_invitation_refs(invitation_id);
     SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = rescind_invitation.invitation_id FOR UPDATE;
@@ -238,8 +239,10 @@ BEGIN
     END IF;
     UPDATE orgs.invitations i SET state = 'rescinded', decided_at = now(), decided_by = v_actor
      WHERE i.id = v_inv.id;
+    -- (looked up first: Citus takes no sub-query in INSERT ... VALUES)
+    SELECT u.id INTO v_invitee FROM orgs.users u WHERE u.email_key = v_inv.email_key;
     INSERT INTO orgs.notifications (user_id, email, org_id, event, payload)
-    VALUES ((SELECT u.id FROM orgs.users u WHERE u.email_key = v_inv.email_key), v_inv.email, v_inv.org_id,
+    VALUES (v_invitee, v_inv.email, v_inv.org_id,
             'invitation_rescinded',
             jsonb_build_object('invitation_id', v_inv.id, 'org_id', v_inv.org_id,
                                'org', orgs_internal.org_name(v_inv.org_id), 'role', v_inv.role));
@@ -442,10 +445,14 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_actor bigint := orgs_internal.require_actor();
+    -- values, not calls, in the UPDATE: Citus refuses a non-IMMUTABLE call
+    -- in COALESCE in a modification of a reference table
+    v_now timestamptz := now();
+    v_email_key text := orgs.email_key(orgs.current_user_email());
 BEGIN
-    UPDATE orgs.notifications n SET read_at = COALESCE(n.read_at, now())
+    UPDATE orgs.notifications n SET read_at = COALESCE(n.read_at, v_now)
      WHERE n.id = mark_notification_read.notification_id
-       AND (n.user_id = v_actor OR n.email_key = orgs.email_key(orgs.current_user_email()));
+       AND (n.user_id = v_actor OR n.email_key = v_email_key);
     IF NOT FOUND THEN
         RAISE EXCEPTION 'notification % does not exist', notification_id
             USING ERRCODE = 'undefined_object';

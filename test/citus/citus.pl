@@ -27,6 +27,11 @@
 #     user linked to the connecting role; session-level act_as is refused.
 #  5. protect_table on a table distributed before it is protected: the
 #     policies reach the shards and WITH CHECK holds on the workers.
+#  6. Invitations decided and rescinded, an org's own role defined and
+#     given, through the coordinator: the single node's outcome.
+#  7. Every function of the API that writes, and the look-ups, once
+#     through the coordinator (a scripted life of an extra org and the DBA's
+#     model functions): no error, the single node's output.
 
 use strict;
 use warnings;
@@ -442,6 +447,128 @@ my ($ok_sub, $out_sub, $err_sub) = $coord->psql($db, q{SELECT orgs.protect_table
 like($err_sub, qr/row_filter cannot hold a sub-query: public\.notes is a Citus table/,
 	'protect_table refuses a row_filter with a sub-query on a Citus table, and says why');
 is(as_actor($s, 'rls-trainer', 'SELECT count(*) FROM public.notes'), '1', '... and leaves the policies as they were');
+
+# --- 6. Invitations decided and an org's own role, through the coordinator --------
+# accept, decline and rescind lock the rows of the invitation's org and role,
+# define_org_role the permissions it grants, set_member_role and invite the
+# role they give, before they write (row locks on reference tables, which
+# the coordinator takes on every node's copy): the same outcome as on the
+# single node.
+my $decisions = q{BEGIN; SELECT orgs.act_as('rls-collab');
+	SELECT orgs.accept_invitation((SELECT id FROM orgs.invitations
+	                                WHERE email = 'rls-collab@example.com' AND state = 'pending')) > 0;
+	COMMIT;
+	BEGIN; SELECT orgs.act_as('rls-admin');
+	SELECT orgs.define_org_role('rls-acme', 'rls_curator', 'Curates', ARRAY['org.view'],
+	                            ARRAY['app.view', 'models.view'], ARRAY['app.view', 'models.view']);
+	SELECT orgs.set_member_role('rls-acme', 'rls-collab', 'rls_curator');
+	SELECT count(*) FROM orgs.invite('rls-acme', 'rls-later@example.com', 'rls_curator');
+	SELECT orgs.rescind_invitation((SELECT id FROM orgs.invitations
+	                                 WHERE email = 'rls-later@example.com' AND state = 'pending'));
+	SELECT count(*) FROM orgs.invite('rls-acme', 'rls-outsider@example.com', 'org_user');
+	COMMIT;
+	BEGIN; SELECT orgs.act_as('rls-outsider');
+	SELECT orgs.decline_invitation((SELECT id FROM orgs.invitations
+	                                 WHERE email = 'rls-outsider@example.com' AND state = 'pending'));
+	COMMIT;
+	SELECT (SELECT m.role FROM orgs.members m JOIN orgs.users u ON u.id = m.user_id
+	          JOIN orgs.organizations o ON o.id = m.org_id
+	         WHERE u.handle = 'rls-collab' AND o.org_id = 'rls-acme')
+	       || ' ' || (SELECT string_agg(i.email || ':' || i.state, ',' ORDER BY i.email) FROM orgs.invitations i
+	                   WHERE i.email IN ('rls-collab@example.com', 'rls-later@example.com', 'rls-outsider@example.com'))
+	       || ' ' || (SELECT string_agg(g.permission, ',' ORDER BY g.permission) FROM orgs.role_app_baseline g
+	                   WHERE g.role = 'rls_curator');};
+my $on_single = $single->safe_psql($db, $decisions);
+is($coord->safe_psql($db, $decisions), $on_single,
+	'accept, define_org_role, set_member_role, invite, rescind, decline through the coordinator: as on the single node');
+like($on_single, qr/^rls_curator rls-collab\@example.com:accepted,rls-later\@example.com:rescinded,rls-outsider\@example.com:declined app.view,models.view$/m,
+	'... which is what the calls do');
+
+# --- 7. The API through the coordinator ------------------------------------------
+# Every function that writes, once, and the look-ups: a user registered
+# and acting by an external id, a scripted life of an extra organization
+# (created, changed, its apps, teams, own roles, an invitation accepted, a
+# member leaving, deleted) and the DBA's model functions: no error on
+# either node, and the same output (keys left out: they are the nodes' own).
+my $life = q{\set ON_ERROR_STOP 0
+SELECT orgs.register_user('rls-newbie', 'rls-newbie@example.com', 'New', 'Bie') > 0 AS registered;
+SELECT orgs.set_external_id('rls-newbie', 'ext-newbie');
+BEGIN; SELECT orgs.act_as_subject('ext-newbie'); SELECT orgs.current_user_handle(); COMMIT;
+BEGIN; SELECT orgs.act_as('rls-admin');
+SELECT orgs.create_org('rls-x', 'Extra') > 0 AS org_created;
+SELECT orgs.update_org('rls-x', name => 'Extra Corp', billing_email => 'bill@example.com');
+SELECT orgs.create_app('rls-x', 'xa1') > 0 AS app1, orgs.create_app('rls-x', 'xa2') > 0 AS app2,
+       orgs.create_app('rls-admin', 'mine') > 0 AS personal;
+SELECT orgs.transfer_app('rls-admin/mine', 'rls-x');
+SELECT orgs.update_app('rls-x/mine', new_app_id => 'ours', description => 'Ours now');
+SELECT orgs.create_team('rls-x', 'xt', 'XT', 'labeler_worker') > 0 AS team;
+SELECT orgs.rename_team('rls-x', 'xt', 'XT renamed');
+SELECT orgs.set_team_default_permission('rls-x', 'xt', 'labeler_lead');
+SELECT orgs.add_team_app('rls-x', 'xt', 'rls-x/xa1');
+SELECT orgs.set_team_app_permission('rls-x', 'xt', 'rls-x/xa1', 'model_trainer');
+SELECT orgs.add_team_app('rls-x', 'xt', 'rls-x/xa2');
+SELECT orgs.remove_team_app('rls-x', 'xt', 'rls-x/xa2');
+SELECT orgs.define_org_role('rls-x', 'xr', 'X role', ARRAY['org.view'], ARRAY['app.view'], ARRAY['app.view', 'models.view']);
+SELECT orgs.rename_org_role('rls-x', 'xr', 'xr2');
+SELECT name, own, org_permissions, baseline, ceiling FROM orgs.org_roles('rls-x') WHERE own;
+SELECT count(*) AS invited FROM orgs.invite('rls-x', 'rls-user@example.com', 'xr2');
+COMMIT;
+BEGIN; SELECT orgs.act_as('rls-user');
+SELECT orgs.accept_invitation((SELECT i.id FROM orgs.invitations i JOIN orgs.organizations o ON o.id = i.org_id
+                                WHERE o.org_id = 'rls-x' AND i.state = 'pending')) > 0 AS joined;
+SELECT orgs.mark_notification_read((SELECT max(n.id) FROM orgs.notifications n JOIN orgs.users u ON u.id = n.user_id
+                                     WHERE u.handle = 'rls-user'));
+COMMIT;
+BEGIN; SELECT orgs.act_as('rls-admin');
+SELECT orgs.add_team_member('rls-x', 'xt', 'rls-user');
+SELECT orgs.has_app_permission('rls-user', 'rls-x/xa1', 'models.view') AS user_models,
+       orgs.has_org_permission('rls-user', 'rls-x', 'org.view') AS user_org_view,
+       orgs.app_permissions('rls-user', 'rls-x/xa1') AS user_perms,
+       orgs.lookup_app('rls-x/ours') > 0 AS ours_known, orgs.lookup_org('rls-x') > 0 AS org_known,
+       orgs.lookup_user('rls-user') > 0 AS user_known;
+SELECT event, email, user_handle, org_id FROM orgs.notification_for_delivery(
+           (SELECT max(n.id) FROM orgs.notifications n JOIN orgs.organizations o ON o.id = n.org_id
+             WHERE o.org_id = 'rls-x'));
+SELECT user_handle, via FROM orgs.who_can('rls-x/xa1', 'models.view') ORDER BY 1, 2;
+SELECT granted, via FROM orgs.explain_app_permission('rls-user', 'rls-x/xa1', 'models.view');
+SELECT orgs.set_member_role('rls-x', 'rls-user', 'org_user');
+SELECT orgs.drop_org_role('rls-x', 'xr2');
+SELECT orgs.remove_team_member('rls-x', 'xt', 'rls-user');
+COMMIT;
+BEGIN; SELECT orgs.act_as('rls-user');
+SELECT cardinality(orgs.apps_with_permission('app.view')) > 0 AS sees_apps,
+       cardinality(orgs.orgs_with_permission('org.view')) > 0 AS sees_orgs;
+SELECT orgs.leave_org('rls-x');
+COMMIT;
+BEGIN; SELECT orgs.act_as('rls-admin');
+SELECT orgs.delete_team('rls-x', 'xt');
+SELECT orgs.delete_app('rls-x/ours');
+SELECT orgs.expire_invitations() >= 0 AS expired;
+SELECT orgs.delete_org('rls-x', drop_apps => true);
+COMMIT;
+SELECT orgs.define_permission('app', 'xx.use', 'Use xx');
+SELECT orgs.define_level('xlv', 'X level', ARRAY['app.view', 'xx.use']);
+SELECT orgs.rename_level('xlv', 'xlv2');
+SELECT orgs.drop_level('xlv2');
+SELECT orgs.define_role('xgr', 'X global', ARRAY['org.view'], ARRAY['app.view'], ARRAY['app.view', 'xx.use']);
+SELECT orgs.rename_role('xgr', 'xgr2');
+SELECT orgs.drop_role('xgr2');
+SELECT orgs.define_implication('org.view', 'xx.use');
+SELECT orgs.drop_implication('org.view', 'xx.use');
+SELECT orgs.drop_permission('app', 'xx.use');
+SELECT count(*) AS model_changes FROM orgs.load_model(orgs.model_json());
+DELETE FROM orgs.users WHERE handle = 'rls-newbie';
+SELECT (SELECT count(*) FROM orgs.organizations WHERE org_id = 'rls-x') AS x_orgs,
+       (SELECT count(*) FROM orgs.permissions WHERE name = 'xx.use') AS xx,
+       (SELECT string_agg(event, ',' ORDER BY id) FROM orgs.audit_log WHERE target IN ('xt', 'xr', 'xr2', 'rls-x')) AS audit;
+};
+my ($life_single, $life_single_err, $life_coord, $life_coord_err);
+$single->psql($db, $life, stdout => \$life_single, stderr => \$life_single_err);
+$coord->psql($db, $life, stdout => \$life_coord, stderr => \$life_coord_err);
+is($life_single_err . $life_coord_err, '', 'the API through the coordinator and on the single node: no error')
+  or diag("single:\n$life_single_err\ncoordinator:\n$life_coord_err");
+is($life_coord, $life_single, '... and the same output') or diag("single:\n$life_single\ncoordinator:\n$life_coord");
+note("the output on both:\n$life_single");
 
 $s->quit;
 $w->quit;
