@@ -549,7 +549,7 @@ BEGIN
         PERFORM FROM orgs.permissions p
          WHERE p.scope = lock_permissions.scope AND p.name = ANY (perms) FOR KEY SHARE;
         GET DIAGNOSTICS v_n = ROW_COUNT;
-        EXIT WHEN v_n >= coalesce(cardinality(perms), 0);
+        EXIT WHEN v_n >= (SELECT count(DISTINCT x) FROM unnest(perms) AS x);
         PERFORM orgs_internal.check_permission_list(scope, perms, what);
     END LOOP;
 END;
