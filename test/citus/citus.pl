@@ -32,6 +32,8 @@
 #  7. Every function of the API that writes, and the look-ups, once
 #     through the coordinator (a scripted life of an extra org and the DBA's
 #     model functions): no error, the single node's output.
+#  8. Verified tokens: a JWT key written through the coordinator, act_as_jwt
+#     and the PostgREST pre-request function, an altered token refused.
 
 use strict;
 use warnings;
@@ -40,6 +42,8 @@ use FindBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Digest::SHA qw(hmac_sha256);
+use MIME::Base64 qw(encode_base64url);
 
 my $conformance = $ENV{PG_ORGS_CONFORMANCE} // "$FindBin::RealBin/../../sql/rls_conformance.sql";
 my $runner = "$FindBin::RealBin/runner.sql";
@@ -569,6 +573,35 @@ is($life_single_err . $life_coord_err, '', 'the API through the coordinator and 
   or diag("single:\n$life_single_err\ncoordinator:\n$life_coord_err");
 is($life_coord, $life_single, '... and the same output') or diag("single:\n$life_single\ncoordinator:\n$life_coord");
 note("the output on both:\n$life_single");
+
+# --- 8. Verified tokens through the coordinator ---------------------------------
+# A key of orgs.jwt_keys (a reference table) written through the
+# coordinator; act_as_jwt and PostgREST's pre-request function with a token
+# signed here; a token whose payload was altered refused (28000) alike.
+my $secret = 'a shared secret of at least thirty-two bytes, for the cluster';
+my $jwt_hdr = encode_base64url('{"alg":"HS256","typ":"JWT"}');
+my $jwt_pl = encode_base64url(sprintf('{"sub":"ext-jwt","exp":%d}', time() + 3600));
+my $jwt = "$jwt_hdr.$jwt_pl." . encode_base64url(hmac_sha256("$jwt_hdr.$jwt_pl", $secret));
+my $jwt_bad = "$jwt_hdr." . encode_base64url(sprintf('{"sub":"ext-jwt","exp":%d}', time() + 7200))
+  . '.' . encode_base64url(hmac_sha256("$jwt_hdr.$jwt_pl", $secret));
+my $tokens = qq{\\set ON_ERROR_STOP 0
+SELECT orgs.register_user('rls-jwt', 'rls-jwt\@example.com', 'Jay', 'Wt', 'ext-jwt') > 0 AS registered;
+INSERT INTO orgs.jwt_keys (kid, jwk) VALUES ('cluster', orgs.jwk_from_secret('$secret'));
+BEGIN; SELECT orgs.act_as_jwt('$jwt'); SELECT orgs.current_user_handle();
+SELECT orgs.has_org_permission('rls-acme', 'org.view') IS NOT TRUE AS outsider; COMMIT;
+BEGIN; SELECT set_config('request.headers', '{"authorization": "Bearer $jwt"}', true) IS NOT NULL AS headers;
+SELECT orgs.postgrest_pre_request(); SELECT orgs.current_user_handle(); COMMIT;
+SELECT orgs.act_as_jwt('$jwt_bad');
+DELETE FROM orgs.jwt_keys WHERE kid = 'cluster';
+DELETE FROM orgs.users WHERE handle = 'rls-jwt';
+};
+my ($tok_single, $tok_single_err, $tok_coord, $tok_coord_err);
+$single->psql($db, $tokens, stdout => \$tok_single, stderr => \$tok_single_err);
+$coord->psql($db, $tokens, stdout => \$tok_coord, stderr => \$tok_coord_err);
+is("$tok_coord\n$tok_coord_err", "$tok_single\n$tok_single_err",
+	'tokens through the coordinator: the single node\'s output and errors');
+like($tok_single, qr/^rls-jwt\nt\n.*\nrls-jwt$/ms, '... the token makes its subject act, also through the pre-request function');
+like($tok_single_err, qr/ERROR:  invalid token/, '... an altered one is refused');
 
 $s->quit;
 $w->quit;
