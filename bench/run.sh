@@ -42,7 +42,8 @@
 # verification, cache builds, then (BENCH_TRAFFIC_SCALES) 8-client traffic
 # with 0/1/5% grant-changing transactions and the attacker row, and at one
 # scale (BENCH_NCURVE_SCALE) the N curve (sql/ncurve.sql); with more than
-# one scale, cold cache builds in rounds across the scales; then writes
+# one scale, cold cache builds and the point checks in rounds across the
+# scales; then writes
 # bench/out/report.md and bench/out/report.png (gnuplot), copies them to
 # bench/RESULTS.md and bench/results.png, and always stops the cluster.
 # Every measurement interleaves its variants round by round and reports
@@ -454,6 +455,7 @@ for scale in $SCALES; do
 	: >"$OUT/data/$scale.cache_cross.tsv"
 	: >"$OUT/data/$scale.cache_pages.tsv"
 	: >"$OUT/data/$scale.cache_rebuild.tsv"
+	: >"$OUT/data/$scale.point_cross.tsv"
 done
 if [ "$CROSS" = 1 ]; then
 	nscales=${#SCALE_LIST[@]}
@@ -486,10 +488,20 @@ if [ "$CROSS" = 1 ]; then
 	# counted: each rebuild commits an update of the user's row)
 	msg "rebuilds after the user's own invalidation across scales ($((2 * REPS)) rounds, 9 rebuilds each)"
 	probe_rounds "CALL bench.rebuild_probe('%s', %s, '%s', 9)"
+	# the cost per check across scales: each scale's own point checks ran
+	# at its own moment of the run; here the rounds visit the scales in turn
+	msg "point checks across scales ($((2 * REPS)) rounds x $nscales scales, interleaved)"
+	for rep in $(seq 1 $((2 * REPS))); do
+		for i in $(seq 0 $((nscales - 1))); do
+			scale=${SCALE_LIST[$(((i + rep) % nscales))]}
+			psql_db "bench_$scale" -c "SELECT bench.point_probe('$scale', $rep)" >/dev/null
+		done
+	done
 	for scale in $SCALES; do
 		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_pages) TO '$OUT/data/$scale.cache_pages.tsv'"
 		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_cross) TO '$OUT/data/$scale.cache_cross.tsv'"
 		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.cache_rebuild) TO '$OUT/data/$scale.cache_rebuild.tsv'"
+		psql_db "bench_$scale" -c "\\copy (SELECT * FROM bench.point_cross) TO '$OUT/data/$scale.point_cross.tsv'"
 		[ "${BENCH_KEEP:-0}" = 1 ] || psql_db postgres -c "DROP DATABASE bench_$scale"
 	done
 fi
@@ -501,7 +513,7 @@ MEM=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 psql_db postgres -f "$BENCH_DIR/sql/report_schema.sql" >/dev/null
 for scale in $SCALES; do
 	for t in results facts plans pgbench cache_results cache_fixtures verify_log write_log traffic ncurve ncurve_plans \
-		cache_cross cache_pages cache_rebuild; do
+		cache_cross cache_pages cache_rebuild point_cross; do
 		psql_db postgres -c "\\copy rpt.$t FROM '$OUT/data/$scale.$t.tsv'"
 	done
 done

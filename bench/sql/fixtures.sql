@@ -215,6 +215,48 @@ CREATE TABLE bench.cache_results (
 CREATE TABLE bench.cache_cross (scale text, fixture text, rep integer, build_ms double precision);
 CREATE TABLE bench.cache_pages (scale text, fixture text, pages integer);
 CREATE TABLE bench.cache_rebuild (scale text, fixture text, rep integer, build_ms double precision);
+
+-- The point checks across scales (bench/run.sh, after every scale is
+-- loaded, in the same interleaved rounds as the cold builds): one fresh
+-- connection per visit runs the point-check loop of workloads.sql once
+-- for each variant as a warm-up (the 500 users built, the statements
+-- planned), then 3 times each, (d) floor and ours, cached, alternating.
+-- Each scale's own point checks ran at a different moment of the run,
+-- and the floor (a loop of 100 ns per pair) moves with the machine's
+-- load as much as ours does; here every round measures every scale
+-- within seconds, so the cost per check is compared at the same moment.
+CREATE TABLE bench.point_cross (scale text, rep integer, variant text, ms double precision,
+                                n bigint, result bigint);
+CREATE FUNCTION bench.point_probe(p_scale text, p_rep integer)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n  bigint;
+    r  bigint;
+    t0 timestamptz;
+    ms double precision;
+    v  text;
+BEGIN
+    SELECT count(*) INTO n FROM bench.pairs;
+    PERFORM count(*) FILTER (WHERE p.app_id > 0) FROM bench.pairs p;
+    PERFORM count(*) FILTER (WHERE orgs.has_app_permission(p.user_id, p.app_id, 'models.view'))
+       FROM bench.pairs p;
+    FOR i IN 0 .. 5 LOOP
+        v := CASE WHEN (i + p_rep) % 2 = 0 THEN '(d) floor' ELSE 'ours, cached' END;
+        t0 := clock_timestamp();
+        IF v = '(d) floor' THEN
+            SELECT count(*) FILTER (WHERE p.app_id > 0) INTO r FROM bench.pairs p;
+        ELSE
+            SELECT count(*) FILTER (WHERE orgs.has_app_permission(p.user_id, p.app_id, 'models.view'))
+              INTO r FROM bench.pairs p;
+        END IF;
+        ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+        INSERT INTO bench.point_cross VALUES (p_scale, p_rep, v, ms, n, r);
+    END LOOP;
+END;
+$$;
 CREATE FUNCTION bench.cold_probe(p_scale text, p_rep integer, p_fixture text, p_pages boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql

@@ -17,6 +17,8 @@ CREATE TABLE rpt.cache_results (scale text, fixture text, rep integer, bytes_emp
 CREATE TABLE rpt.cache_cross (scale text, fixture text, rep integer, build_ms double precision);
 CREATE TABLE rpt.cache_pages (scale text, fixture text, pages integer);
 CREATE TABLE rpt.cache_rebuild (scale text, fixture text, rep integer, build_ms double precision);
+CREATE TABLE rpt.point_cross (scale text, rep integer, variant text, ms double precision,
+                              n bigint, result bigint);
 CREATE TABLE rpt.cache_fixtures (fixture text, user_id bigint, app_id bigint,
                                  teams integer, grants integer, set_form boolean);
 CREATE TABLE rpt.verify_log (scale text, pid integer, ts timestamptz, own_write boolean,
