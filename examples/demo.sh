@@ -19,12 +19,25 @@
 #   KEEP=1    keep the cluster running at the end, and print how to connect
 #             to it and how to stop it
 #   PORT=n    first port to try (default 55432; the first free one is used)
+#   PG_CONFIG pg_config of the PostgreSQL to use (default
+#             /usr/lib/postgresql/15/bin/pg_config; for a Debian path
+#             /usr/lib/postgresql/N/bin/pg_config, step 1 installs
+#             postgresql-N and postgresql-server-dev-N)
+#   PG_ORGS_DEMO_INSTALLED=1  pg_orgs is already built and installed for
+#             PG_CONFIG: skip steps 1 and 2 (the test suite, group "demo" of
+#             test/run.sh, runs the demo this way after its own build)
 
 set -euo pipefail
 
-PG_BINDIR=/usr/lib/postgresql/15/bin
-PG_CONFIG=$PG_BINDIR/pg_config
-PACKAGES=(postgresql-15 postgresql-server-dev-15 make gcc)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+case $PG_CONFIG in
+/usr/lib/postgresql/*/bin/pg_config)
+	major=${PG_CONFIG#/usr/lib/postgresql/}
+	major=${major%%/*}
+	PACKAGES=("postgresql-$major" "postgresql-server-dev-$major" make gcc)
+	;;
+*) PACKAGES=(make gcc) ;;
+esac
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Never talk to a server chosen by the caller's environment, and do not let
@@ -39,10 +52,14 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 if [ "$(id -u)" -eq 0 ]; then
 	SUDO=()
 else
-	command -v sudo >/dev/null || { echo "demo.sh: run as root, or install sudo" >&2; exit 1; }
+	[ "${PG_ORGS_DEMO_INSTALLED:-0}" = 1 ] || command -v sudo >/dev/null ||
+		{ echo "demo.sh: run as root, or install sudo" >&2; exit 1; }
 	SUDO=(sudo)
 fi
 
+if [ "${PG_ORGS_DEMO_INSTALLED:-0}" = 1 ]; then
+say "1. Packages, 2. Build and install: skipped (PG_ORGS_DEMO_INSTALLED=1)"
+else
 #--------------------------------------------------------------------------
 say "1. Packages"
 #--------------------------------------------------------------------------
@@ -72,6 +89,8 @@ for f in pg_orgs.control pg_orgs_example.control; do
 	fi
 done
 echo "installed pg_orgs and pg_orgs_example into $SHAREDIR/extension"
+fi
+PG_BINDIR=$("$PG_CONFIG" --bindir)
 
 #--------------------------------------------------------------------------
 say "3. A throw-away cluster"
@@ -192,7 +211,14 @@ SELECT orgs.add_team_member('clarifai-demo', t, u)
   FROM (VALUES ('core', 'tina'), ('trainers', 'mark'), ('leads', 'lena'),
                ('labelers', 'lena'), ('labelers', 'walt'), ('labelers', 'nina')) AS m(t, u);
 SELECT orgs.add_team_app('clarifai-demo', t, 'clarifai-demo/vision')
-  FROM unnest(ARRAY['core', 'trainers', 'leads', 'labelers']) AS t;
+  FROM unnest(ARRAY['trainers', 'leads', 'labelers']) AS t;
+COMMIT;
+-- Full access includes app.transfer, which on an organization's app only
+-- an admin holds, and nobody can grant what they do not hold: ada gives
+-- the core team its app.
+BEGIN;
+SELECT orgs.act_as('ada');
+SELECT orgs.add_team_app('clarifai-demo', 'core', 'clarifai-demo/vision');
 COMMIT;
 
 -- The apps' content, written by the users themselves through row-level

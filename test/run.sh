@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/run.sh - the whole pg_orgs test suite on a throw-away cluster.
 #
-#   bash test/run.sh [docs|regress|isolation|parallel|tap]...   (default: all)
+#   bash test/run.sh [docs|regress|isolation|parallel|tap|demo]...   (default: all)
 #
 # Environment:
 #   PG_CONFIG    pg_config of the PostgreSQL installation to test against
@@ -47,6 +47,11 @@
 #                                     directory "shared" beside the repository
 #                                     (the first specification's), which a
 #                                     clone does not have
+#   demo       the quick start's demo (examples/demo.sh, "make demo") on the
+#              build installed above, on its own throw-away cluster: it must
+#              succeed, and what it prints from its step 4 to its step 6 (the
+#              organization it seeds, what each user sees and may do) must
+#              match test/expected/demo.out
 #
 # Optional test/temp.conf is appended to the postgresql.conf of every cluster
 # (the throw-away one and, via TEMP_CONFIG, the TAP ones).
@@ -63,7 +68,7 @@ set -euo pipefail
 
 EXTENSION=pg_orgs
 DEFAULT_PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-ALL_GROUPS=(docs regress isolation parallel tap)
+ALL_GROUPS=(docs regress isolation parallel tap demo)
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -78,7 +83,7 @@ msg() { printf '%s\n' "$*"; }
 err() { printf 'run.sh: %s\n' "$*" >&2; }
 
 usage() {
-	err "usage: bash test/run.sh [docs|regress|isolation|parallel|tap]...  (env: TESTS=\"name ...\", KEEP=1)"
+	err "usage: bash test/run.sh [docs|regress|isolation|parallel|tap|demo]...  (env: TESTS=\"name ...\", KEEP=1)"
 	exit 2
 }
 
@@ -86,7 +91,7 @@ usage() {
 GROUPS_WANTED=()
 for arg in "$@"; do
 	case $arg in
-	docs | regress | isolation | parallel | tap) GROUPS_WANTED+=("$arg") ;;
+	docs | regress | isolation | parallel | tap | demo) GROUPS_WANTED+=("$arg") ;;
 	-h | --help) usage ;;
 	*)
 		err "unknown group '$arg'"
@@ -1040,6 +1045,37 @@ run_docs_group() {
 	record_group docs "$passed" "$failed"
 }
 
+# ---------------------------------------------------------------- demo
+# The quick start's demo (group "demo"): examples/demo.sh with its steps 1
+# and 2 skipped (this script built and installed the extension already),
+# on a cluster of its own; its output from step 4 up to step 6 is compared
+# with test/expected/demo.out.
+run_demo_group() {
+	local out=$WORK/demo/demo.log got=$WORK/demo/demo.out rc=0
+	if ! want_test demo; then
+		msg "== demo: no tests"
+		return 0
+	fi
+	msg ""
+	msg "== demo: 1 test(s)"
+	mkdir -p "$WORK/demo"
+	PG_CONFIG="$PG_CONFIG" PG_ORGS_DEMO_INSTALLED=1 KEEP=0 \
+		bash "$REPO/examples/demo.sh" >"$out" 2>&1 || rc=$?
+	sed -n '/^== 4\./,/^== 6\./p' "$out" | sed '/^== 6\./d' >"$got"
+	if [ "$rc" -ne 0 ]; then
+		msg "demo ... FAILED (examples/demo.sh exited $rc); its last 40 lines:"
+		tail -n 40 "$out"
+		record_group demo 0 1
+	elif ! diff -u "$SRC/test/expected/demo.out" "$got" >"$WORK/demo/demo.diff"; then
+		msg "demo ... FAILED (output differs from test/expected/demo.out; first 100 lines of the diff)"
+		head -n 100 "$WORK/demo/demo.diff"
+		record_group demo 0 1
+	else
+		msg "demo ... ok"
+		record_group demo 1 0
+	fi
+}
+
 # ---------------------------------------------------------------- run
 for g in "${ALL_GROUPS[@]}"; do
 	want_group "$g" || continue
@@ -1075,6 +1111,7 @@ for g in "${ALL_GROUPS[@]}"; do
 		;;
 	tap) run_tap_group ;;
 	docs) run_docs_group ;;
+	demo) run_demo_group ;;
 	esac
 done
 
