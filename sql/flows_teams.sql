@@ -139,6 +139,9 @@ SELECT orgs.add_team_app('ft_org', 'labelers', 'ft_org/ft_app1');
 SELECT orgs.add_team_app('ft_org', 'labelers', 'FT_ORG/FT_APP2', 'labeler_lead');
 SELECT orgs.act_as('ft_oc', false);
 SELECT orgs.add_team_app('ft_org', 'trainers', 'ft_org/ft_app1', NULL);
+-- an org contributor gives every level but full_access, which includes
+-- app.transfer: on an org's app, an admin's alone
+SELECT pg_temp.try($$SELECT orgs.set_team_app_permission('ft_org', 'labelers', 'ft_org/ft_app2', 'full_access')$$);
 SELECT team_id, apps FROM orgs.org_teams WHERE org_id = 'ft_org' ORDER BY team_id;
 -- the grants take effect at once
 SELECT orgs.has_app_permission('ft_tc', 'ft_org/ft_app1', 'app.view') AS tc_sees_app1,
