@@ -181,8 +181,9 @@ $$;
 COMMENT ON FUNCTION orgs.invite(text, text, orgs.org_role, interval) IS
     'Invite an e-mail address to the organization with a role (members.manage); returns the token once, valid for at most 30 days.';
 
--- The rows an invitation refers to, locked (FOR KEY SHARE) before the
--- invitation itself: its organization and its role.  Rescinding,
+-- The invitation, locked FOR UPDATE (all NULL when there is none), after
+-- the rows it refers to, locked FOR KEY SHARE: its organization and its
+-- role.  Rescinding,
 -- accepting and declining lock the invitation and then write rows that
 -- reference the org (notifications, the membership), whose foreign keys
 -- lock the org's row; delete_org locks that row and then deletes the org's
@@ -192,25 +193,24 @@ COMMENT ON FUNCTION orgs.invite(text, text, orgs.org_role, interval) IS
 -- delete_org and rename_role use), a deletion or a rename waits for the
 -- decision (or has changed the invitation when we get to it) instead of
 -- deadlocking with it.
-CREATE OR REPLACE FUNCTION orgs_internal.lock_invitation_refs(invitation_id bigint)
-RETURNS void
+CREATE OR REPLACE FUNCTION orgs_internal.lock_invitation(invitation_id bigint)
+RETURNS orgs.invitations
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_org bigint;
-    v_scope bigint;
-    v_role text;
+    v_inv orgs.invitations;
 BEGIN
-    SELECT i.org_id, i.role_scope, i.role INTO v_org, v_scope, v_role
-      FROM orgs.invitations i WHERE i.id = lock_invitation_refs.invitation_id;
-    PERFORM FROM orgs.organizations o WHERE o.id = v_org FOR KEY SHARE;
-    PERFORM FROM orgs.roles r WHERE r.role_scope = v_scope AND r.name = v_role FOR KEY SHARE;
+    SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = lock_invitation.invitation_id;
+    PERFORM FROM orgs.organizations o WHERE o.id = v_inv.org_id FOR KEY SHARE;
+    PERFORM FROM orgs.roles r WHERE r.role_scope = v_inv.role_scope AND r.name = v_inv.role FOR KEY SHARE;
+    SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = lock_invitation.invitation_id FOR UPDATE;
+    RETURN v_inv;
 END;
 $$;
-COMMENT ON FUNCTION orgs_internal.lock_invitation_refs(bigint) IS
-    'Internal: lock the rows of an invitation''s organization and role (FOR KEY SHARE), before the invitation''s own.';
-REVOKE ALL ON FUNCTION orgs_internal.lock_invitation_refs(bigint) FROM PUBLIC;
+COMMENT ON FUNCTION orgs_internal.lock_invitation(bigint) IS
+    'Internal: the invitation, locked FOR UPDATE, after the rows of its organization and role (FOR KEY SHARE).';
+REVOKE ALL ON FUNCTION orgs_internal.lock_invitation(bigint) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION orgs.rescind_invitation(invitation_id bigint)
 RETURNS void
@@ -222,12 +222,11 @@ DECLARE
     v_inv orgs.invitations;
     v_invitee bigint;
 BEGIN
-    PERFORM orgs_internal.lock_invitation_refs(invitation_id);
-    SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = rescind_invitation.invitation_id FOR UPDATE;
+    v_inv := orgs_internal.lock_invitation(invitation_id);
     -- an invitation is seen only by members.manage holders of its org (and
     -- its invitee, who declines rather than rescinds): to anyone else it
     -- does not exist
-    IF NOT FOUND OR NOT COALESCE(orgs.has_org_permission(v_inv.org_id, 'members.manage'), false) THEN
+    IF v_inv.id IS NULL OR NOT COALESCE(orgs.has_org_permission(v_inv.org_id, 'members.manage'), false) THEN
         RAISE EXCEPTION 'invitation % does not exist', invitation_id
             USING ERRCODE = 'undefined_object';
     END IF;
@@ -328,8 +327,7 @@ BEGIN
     IF token IS NOT NULL THEN
         SELECT i.id INTO v_id FROM orgs.invitations i
          WHERE i.token_hash = orgs_internal.hash_token(invitation_by_token.token);
-        PERFORM orgs_internal.lock_invitation_refs(v_id);
-        SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = v_id FOR UPDATE;
+        v_inv := orgs_internal.lock_invitation(v_id);
     END IF;
     IF v_inv.id IS NULL
        OR orgs.invitation_effective_state(v_inv.state, v_inv.expires_at) <> 'pending'
@@ -357,9 +355,8 @@ DECLARE
     v_inv orgs.invitations;
     v_state orgs.invitation_state;
 BEGIN
-    PERFORM orgs_internal.lock_invitation_refs(invitation_id);
-    SELECT i.* INTO v_inv FROM orgs.invitations i WHERE i.id = invitation_by_id.invitation_id FOR UPDATE;
-    IF NOT FOUND
+    v_inv := orgs_internal.lock_invitation(invitation_id);
+    IF v_inv.id IS NULL
        OR (v_inv.email_key IS DISTINCT FROM v_email
            AND NOT COALESCE(orgs.has_org_permission(v_inv.org_id, 'members.manage'), false)) THEN
         RAISE EXCEPTION 'invitation % does not exist', invitation_id
